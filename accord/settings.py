@@ -143,6 +143,7 @@ ACCORD_ORGANISATION = os.environ.get("ACCORD_ORGANISATION", "Accord")
 
 STATIC_URL = "static/"
 STATIC_ROOT = ACCORD_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -37,6 +37,7 @@ def user_create(
         first_name=first_name,
         last_name=last_name,
         is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
     )
     if password:
         user.set_password(password)
@@ -53,8 +54,9 @@ def user_update(*, user: User, by: User, team: str, role: str, is_active: bool) 
     if user == by and not is_active:
         raise TeamsError("you cannot deactivate yourself")
     user.team, user.role, user.is_active = team, role, is_active
-    user.is_staff = role == Role.ADMIN
-    user.save(update_fields=["team", "role", "is_active", "is_staff"])
+    # The admin role is the one that manages the installation, the admin site included.
+    user.is_staff = user.is_superuser = role == Role.ADMIN
+    user.save(update_fields=["team", "role", "is_active", "is_staff", "is_superuser"])
     return user
 
 

@@ -32,7 +32,13 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     command = ALIASES.get(argv[0], argv[0])
-    execute_from_command_line(["accord", command, *argv[1:]])
+    try:
+        execute_from_command_line(["accord", command, *argv[1:]])
+    except SystemExit as exc:
+        # argparse exits 2 on a bad option; Accord's contract is 1 for any bad input.
+        if exc.code == 2:
+            sys.exit(1)
+        raise
 
 
 if __name__ == "__main__":

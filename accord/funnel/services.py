@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accord.errors import AccordError, Conflict
+from accord.errors import AccordError, Conflict, NotAllowed
 from accord.funnel.models import (
     FUNNEL_ORDER,
     Account,
@@ -642,3 +642,69 @@ def deal_reopen(*, deal: Deal, by: User | None) -> Deal:
     locked.save(update_fields=["status", "closed_at", "loss_reason", "updated_at"])
     deal.refresh_from_db()
     return deal
+
+
+# --- pipeline stages ---------------------------------------------------------------------------
+
+
+def _check_pipeline_stage(*, name: str, probability: int, position: int) -> None:
+    if not name:
+        raise AccordError("a pipeline stage needs a name", fields={"name": ["required"]})
+    if len(name) > 60:
+        raise AccordError("a stage name has at most 60 characters", fields={"name": ["too long"]})
+    if not 0 <= probability <= 100:
+        raise AccordError(
+            "the win probability is a percentage from 0 to 100",
+            fields={"probability": ["from 0 to 100"]},
+        )
+    if not 0 <= position <= 32767:
+        raise AccordError(
+            "the position is a whole number from 0 to 32767",
+            fields={"position": ["from 0 to 32767"]},
+        )
+
+
+def _name_taken(name: str, exclude: int | None = None) -> None:
+    clash = PipelineStage.objects.filter(name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise Conflict(f"a pipeline stage named {name!r} exists", fields={"name": ["taken"]})
+
+
+@transaction.atomic
+def pipeline_stage_create(
+    *, by: User | None, name: str, probability: int = 10, position: int | None = None
+) -> PipelineStage:
+    """Add a step to the sales pipeline (admins only); without a position it goes last."""
+    if by is None or not by.is_admin:
+        raise NotAllowed("only an admin can change the pipeline")
+    name = name.strip()
+    if position is None:
+        last = PipelineStage.objects.order_by("-position").values_list("position", flat=True)
+        position = (last.first() or 0) + 10
+    _check_pipeline_stage(name=name, probability=probability, position=position)
+    _name_taken(name)
+    return PipelineStage.objects.create(name=name, probability=probability, position=position)
+
+
+@transaction.atomic
+def pipeline_stage_update(
+    *,
+    stage: PipelineStage,
+    by: User | None,
+    name: str | None = None,
+    probability: int | None = None,
+    position: int | None = None,
+) -> PipelineStage:
+    """Rename, reorder (by position) or re-weigh a pipeline stage (admins only)."""
+    if by is None or not by.is_admin:
+        raise NotAllowed("only an admin can change the pipeline")
+    name = stage.name if name is None else name.strip()
+    probability = stage.probability if probability is None else probability
+    position = stage.position if position is None else position
+    _check_pipeline_stage(name=name, probability=probability, position=position)
+    _name_taken(name, exclude=stage.pk)
+    stage.name, stage.probability, stage.position = name, probability, position
+    stage.save(update_fields=["name", "probability", "position"])
+    return stage

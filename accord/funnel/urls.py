@@ -20,6 +20,9 @@ urlpatterns = [
     path("deals/<int:pk>/win/", views.deal_win, name="deal_win"),
     path("deals/<int:pk>/lose/", views.deal_lose, name="deal_lose"),
     path("deals/<int:pk>/reopen/", views.deal_reopen, name="deal_reopen"),
+    path("deals/<int:pk>/stage/", views.deal_stage, name="deal_stage"),
+    path("accounts/options/", views.account_options, name="account_options"),
+    path("leads/options/", views.lead_options, name="lead_options"),
     path("settings/properties/", views.property_list, name="settings_properties"),
     path("settings/pipeline/", views.pipeline_settings, name="settings_pipeline"),
 ]

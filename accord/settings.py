@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "accord.teams",
     "accord.funnel",
     "accord.campaigns",
+    "accord.agreement",
+    "accord.scoring",
     "accord.imports",
     "accord.demo",
     "accord.web",

@@ -102,6 +102,8 @@ class Listing:
     per_page: int = DEFAULT_PER_PAGE
     filtered: bool = False
     headers: dict[str, SortHeader] = field(default_factory=dict)
+    # Values a tidy address leaves out because they are what the list does anyway.
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 def _url(request: HttpRequest, params: QueryDict) -> str:
@@ -109,15 +111,19 @@ def _url(request: HttpRequest, params: QueryDict) -> str:
     return f"{request.path}?{encoded}" if encoded else request.path
 
 
-def clean_params(request: HttpRequest, **changes: str | None) -> QueryDict:
-    """The query string without empty values, with some keys changed (None removes one)."""
+def clean_params(
+    request: HttpRequest, defaults: dict[str, str] | None = None, **changes: str | None
+) -> QueryDict:
+    """The query string without empty or default values, with some keys changed (None removes
+    one)."""
+    defaults = defaults or {}
     params = QueryDict(mutable=True)
     for key, values in request.GET.lists():
-        kept = [v for v in values if v != ""]
+        kept = [v for v in values if v != "" and [v] != [defaults.get(key)]]
         if kept:
             params.setlist(key, kept)
     for key, value in changes.items():
-        if value is None:
+        if value is None or value == defaults.get(key):
             params.pop(key, None)
         else:
             params[key] = value
@@ -177,15 +183,20 @@ def keyset_listing(
         page = paginate(queryset, sort=sort, cursor=cursor, limit=limit)
         items, next_cursor = page.items, page.next_cursor
         more_before = bool(cursor)
-    listing = Listing(items=items, sort=sort_key, per_page=limit)
+    defaults = {"sort": default_sort, "per_page": str(DEFAULT_PER_PAGE)}
+
+    def url(**changes: str | None) -> str:
+        return _url(request, clean_params(request, defaults, **changes))
+
+    listing = Listing(items=items, sort=sort_key, per_page=limit, defaults=defaults)
     if next_cursor:
-        listing.next_url = _url(request, clean_params(request, cursor=next_cursor, before=None))
+        listing.next_url = url(cursor=next_cursor, before=None)
     if more_before and items:
         first = items[0]
         back = encode_cursor([_sort_value(first, field_name), first.pk])
-        listing.prev_url = _url(request, clean_params(request, before=back, cursor=None))
-        listing.first_url = _url(request, clean_params(request, before=None, cursor=None))
-    listing.filtered = any(k not in PAGING_KEYS for k in clean_params(request))
+        listing.prev_url = url(before=back, cursor=None)
+        listing.first_url = url(before=None, cursor=None)
+    listing.filtered = any(k not in PAGING_KEYS for k in clean_params(request, defaults))
     ascending = set(ascending_first)
     current = sort_key
     for key in sorts:
@@ -196,7 +207,7 @@ def keyset_listing(
         else:
             target = key if key in ascending else f"-{key}"
         listing.headers[key] = SortHeader(
-            url=_url(request, clean_params(request, sort=target, cursor=None, before=None)),
+            url=url(sort=target, cursor=None, before=None),
             active=active,
             descending=active and is_desc,
         )
@@ -217,7 +228,9 @@ def list_response(
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.boosted and not htmx.history_restore_request:
         response = render(request, results, context)
-        push_url(response, _url(request, clean_params(request)))
+        listing = context.get("listing")
+        defaults = listing.defaults if isinstance(listing, Listing) else {}
+        push_url(response, _url(request, clean_params(request, defaults)))
     else:
         response = render(request, page, context)
     # The same URL answers with a page or a fragment: caches must keep them apart.

@@ -270,9 +270,13 @@ def _list_context(
         listing = build()
     except AccordError as exc:
         listing = failed_listing(request, exc)
+    account = _find(Account.objects.all(), request.GET.get("account"))
     return {
         "listing": listing,
         "params": request.GET,
+        # Lists opened from an account's page say so, with a way out.
+        "account_filter": account,
+        "account_clear_url": _url(request, clean_params(request, account=None)),
         "property_filters": _property_filters(definitions, request.GET),
         "properties_active": any(k.startswith("prop.") and v for k, v in request.GET.items()),
         "per_page_choices": (25, 50, 100),

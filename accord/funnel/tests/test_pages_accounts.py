@@ -95,3 +95,13 @@ def test_the_account_picker_finds_accounts_by_name(marketer_client):
     content = response.content.decode()
     assert "Acme Widgets" in content and "Globex" not in content
     assert " selected>Acme Widgets" in content
+
+
+def test_the_leads_list_opened_from_an_account_says_so_and_shows_its_leads(marketer_client):
+    acme = make_account(name="Acme")
+    make_lead(first_name="Anna", account=acme)
+    make_lead(first_name="Elsewhere")
+    response = marketer_client.get(f"/leads/?account={acme.pk}")
+    assert [lead.first_name for lead in response.context["listing"].items] == ["Anna"]
+    assert b"At Acme" in response.content
+    assert response.context["account_clear_url"] == "/leads/"

@@ -14,7 +14,7 @@ from accord.teams.models import User
 pytestmark = pytest.mark.django_db
 
 
-def run(*args):
+def run(*args: str) -> str:
     out = io.StringIO()
     call_command("demo", *args, stdout=out)
     return out.getvalue()
@@ -71,10 +71,10 @@ def test_it_refuses_a_port_that_is_in_use():
 class FakeProcess:
     """Stands in for the worker or the web server."""
 
-    def __init__(self, argv, on_wait=0):
+    def __init__(self, argv: list[str], on_wait: object = 0) -> None:
         self.argv = argv
         self.on_wait = on_wait
-        self.returncode = None
+        self.returncode: int | None = None
         self.terminated = False
 
     def poll(self):
@@ -83,7 +83,7 @@ class FakeProcess:
     def wait(self, timeout=None):
         if isinstance(self.on_wait, BaseException) and not self.terminated:
             raise self.on_wait
-        if self.returncode is None:
+        if self.returncode is None and isinstance(self.on_wait, int):
             self.returncode = self.on_wait
         return self.returncode
 

@@ -1,6 +1,6 @@
 """The demo looks like a real B2B funnel: every stage, kind and channel, at believable rates."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from statistics import median
 
 import pytest
@@ -31,9 +31,9 @@ def small():
     return demo_build(size="small", now=NOW)
 
 
-def first_entries():
+def first_entries() -> dict[int, dict[str, datetime]]:
     """lead id → stage → time of first entry."""
-    entries: dict[int, dict[str, object]] = {}
+    entries: dict[int, dict[str, datetime]] = {}
     rows = StageChange.objects.values_list("lead_id", "to_stage").annotate(at=Min("at"))
     for lead_id, stage, at in rows:
         entries.setdefault(lead_id, {})[stage] = at
@@ -93,7 +93,7 @@ def test_leads_are_owned_by_reps_and_custom_properties_are_filled(small):
 def test_conversion_rates_are_those_of_a_healthy_b2b_funnel(small):
     entries = first_entries().values()
 
-    def rate(a, b):
+    def rate(a: str, b: str) -> float:
         entered = [e for e in entries if a in e]
         return sum(1 for e in entered if b in e) / len(entered)
 
@@ -110,7 +110,7 @@ def test_conversion_rates_are_those_of_a_healthy_b2b_funnel(small):
 def test_stages_take_believable_time_and_big_deals_take_longer(small):
     entries = first_entries().values()
 
-    def median_days(a, b):
+    def median_days(a: str, b: str) -> float:
         return median((e[b] - e[a]) / timedelta(days=1) for e in entries if a in e and b in e)
 
     assert 1 <= median_days(Stage.LEAD, Stage.MQL) <= 30
@@ -118,9 +118,9 @@ def test_stages_take_believable_time_and_big_deals_take_longer(small):
     assert 3 <= median_days(Stage.SAL, Stage.SQL) <= 20
     assert 2 <= median_days(Stage.SQL, Stage.OPPORTUNITY) <= 15
 
-    def cycle(segment):
+    def cycle(segment: str) -> float:
         return median(
-            (d.closed_at - d.created_at) / timedelta(days=1)
+            ((d.closed_at or NOW) - d.created_at) / timedelta(days=1)
             for d in Deal.objects.filter(status=DealStatus.WON, account__segment=segment)
         )
 

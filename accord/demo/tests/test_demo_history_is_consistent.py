@@ -70,6 +70,7 @@ def test_deals_agree_with_their_primary_leads(history):
         if deal.status == DealStatus.OPEN:
             assert deal.closed_at is None
         else:
+            assert deal.closed_at is not None
             assert deal.closed_at > deal.created_at
         assert deal.owner_id == lead.owner_id
         assert deal.account_id == lead.account_id
@@ -80,5 +81,8 @@ def test_touches_carry_their_campaigns_channel(history):
     touches = Touch.objects.filter(campaign__isnull=False).select_related("campaign")
     assert touches.exists()
     for touch in touches:
-        assert touch.channel == touch.campaign.channel
-        assert touch.campaign.starts_on <= touch.at.date()
+        campaign = touch.campaign
+        assert campaign is not None
+        assert campaign.starts_on is not None
+        assert touch.channel == campaign.channel
+        assert campaign.starts_on <= touch.at.date()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -118,3 +119,29 @@ class TouchFilter:
         if self.until:
             qs = qs.filter(at__lt=_moment(self.until, "until"))
         return qs
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    """What a campaign's page shows at a glance, in one aggregate query."""
+
+    touches: int
+    leads: int
+    first_touch: datetime | None
+    last_touch: datetime | None
+    cost_per_lead: Decimal | None
+
+
+def campaign_summary(campaign: Campaign) -> CampaignSummary:
+    from django.db.models import Count, Max, Min
+
+    row = Touch.objects.filter(campaign=campaign).aggregate(
+        touches=Count("id"), leads=Count("lead_id", distinct=True), first=Min("at"), last=Max("at")
+    )
+    return CampaignSummary(
+        touches=row["touches"],
+        leads=row["leads"],
+        first_touch=row["first"],
+        last_touch=row["last"],
+        cost_per_lead=campaign.cost / row["leads"] if row["leads"] else None,
+    )

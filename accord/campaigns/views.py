@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max, Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +13,7 @@ from django.urls import reverse
 from accord.campaigns import services
 from accord.campaigns.forms import CampaignForm
 from accord.campaigns.models import Campaign, Channel, Touch
-from accord.campaigns.selectors import CAMPAIGN_SORTS, CampaignFilter
+from accord.campaigns.selectors import CAMPAIGN_SORTS, CampaignFilter, campaign_summary
 from accord.errors import AccordError
 from accord.funnel.views import Listing, failed_listing, keyset_listing, list_response
 from accord.teams.models import Team
@@ -51,21 +50,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
-    touches = Touch.objects.filter(campaign=campaign)
-    stats = touches.aggregate(
-        touches=Count("id"),
-        leads=Count("lead_id", distinct=True),
-        first=Min("at"),
-        last=Max("at"),
+    recent = list(
+        Touch.objects.filter(campaign=campaign)
+        .select_related("lead", "lead__account")
+        .order_by("-at", "-id")[:20]
     )
-    recent = list(touches.select_related("lead", "lead__account").order_by("-at", "-id")[:20])
-    cost_per_lead = campaign.cost / stats["leads"] if stats["leads"] else None
-    context = {
-        "campaign": campaign,
-        "stats": stats,
-        "recent": recent,
-        "cost_per_lead": cost_per_lead,
-    }
+    context = {"campaign": campaign, "summary": campaign_summary(campaign), "recent": recent}
     return render(request, "campaigns/campaign_detail.html", context)
 
 

@@ -107,8 +107,8 @@ def test_the_campaign_page_shows_its_touches_and_cost_per_lead(marketer_client):
     for lead in (anna, anna, ben):
         touch_create(by=None, lead=lead, kind="webinar", campaign=campaign)
     response = marketer_client.get(f"/campaigns/{campaign.pk}/")
-    assert response.context["stats"]["touches"] == 3
-    assert response.context["stats"]["leads"] == 2
+    assert response.context["summary"].touches == 3
+    assert response.context["summary"].leads == 2
     content = response.content.decode()
     assert "$500" in content
     assert anna.name in content

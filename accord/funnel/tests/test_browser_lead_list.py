@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from accord.funnel.services import lead_move
@@ -16,7 +18,7 @@ def leads(marketer):
     lead_move(lead=qualified, to_stage="mql", by=marketer)
 
 
-def rows(page):
+def rows(page: Any) -> Any:
     return page.locator("[data-testid=lead-row] td:first-child a").all_inner_texts()
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from accord.funnel.services import note_add
@@ -10,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
-def overflows(page):
+def overflows(page: Any) -> Any:
     return page.evaluate(
         "document.documentElement.scrollWidth > document.documentElement.clientWidth"
     )

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -11,7 +12,7 @@ from .factories import make_account, make_lead
 pytestmark = pytest.mark.django_db
 
 
-def names(response):
+def names(response: Any) -> list[str]:
     return [lead.name for lead in response.context["listing"].items]
 
 

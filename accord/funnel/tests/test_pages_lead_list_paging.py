@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -14,7 +15,7 @@ def seven_leads():
     return [make_lead(first_name=f"L{i}", created_at=now - timedelta(hours=i)) for i in range(7)]
 
 
-def firsts(response):
+def firsts(response: Any) -> list[str]:
     return [lead.first_name for lead in response.context["listing"].items]
 
 

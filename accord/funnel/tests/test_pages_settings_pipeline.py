@@ -28,6 +28,7 @@ def test_an_admin_adds_a_stage_at_the_end(admin_client):
     )
     assert response.status_code == 302
     stage = PipelineStage.objects.order_by("position").last()
+    assert stage is not None
     assert (stage.name, stage.probability, stage.position) == ("Contract sent", 90, 50)
 
 
@@ -44,6 +45,7 @@ def test_an_admin_renames_reorders_and_reweighs_a_stage(admin_client):
     )
     assert response.status_code == 302
     first = PipelineStage.objects.first()
+    assert first is not None
     assert (first.pk, first.name, first.probability) == (demo.pk, "Product demo", 30)
 
 

@@ -221,12 +221,17 @@ def failed_listing(request: HttpRequest, exc: AccordError) -> Listing:
     return listing
 
 
+def wants_fragment(request: HttpRequest) -> bool:
+    """Whether htmx asks for a list's results only (a history restore needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
 def list_response(
     request: HttpRequest, *, page: str, results: str, context: dict[str, Any]
 ) -> HttpResponse:
     """The whole list page, or only its results for htmx (pushing the tidy URL to history)."""
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.boosted and not htmx.history_restore_request:
+    if wants_fragment(request):
         response = render(request, results, context)
         listing = context.get("listing")
         defaults = listing.defaults if isinstance(listing, Listing) else {}
@@ -301,7 +306,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         stages=Stage.choices,
         chosen_stages=request.GET.getlist("stage"),
         segments=Segment.choices,
-        owners=list(people()) if not getattr(request, "htmx", None) else [],
+        owners=[] if wants_fragment(request) else list(people()),
     )
     return list_response(
         request, page="funnel/lead_list.html", results="funnel/_lead_results.html", context=context
@@ -337,11 +342,11 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         )
 
     context = _list_context(request, Entity.DEAL, build)
-    htmx = getattr(request, "htmx", None)
+    fragment = wants_fragment(request)
     context.update(
         statuses=DealStatus.choices,
-        pipeline_stages=list(PipelineStage.objects.all()) if not htmx else [],
-        owners=list(people()) if not htmx else [],
+        pipeline_stages=[] if fragment else list(PipelineStage.objects.all()),
+        owners=[] if fragment else list(people()),
     )
     return list_response(
         request, page="funnel/deal_list.html", results="funnel/_deal_results.html", context=context

@@ -29,3 +29,10 @@ def test_the_filter_form_asks_htmx_to_swap_the_results(marketer_client):
     assert 'hx-target="#results"' in content
     assert 'value="anna"' in content
     assert 'value="mql" class="form-selectgroup-input" checked' in content
+
+
+def test_a_history_restore_lists_the_owners_in_the_filter(marketer_client, marketer):
+    response = marketer_client.get(
+        "/leads/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert marketer in response.context["owners"]

@@ -214,8 +214,23 @@ def keyset_listing(
     return listing
 
 
+# The names the filter bar gives to query-string keys, for messages about a bad filter.
+FILTER_LABELS = {
+    "score_min": "Score at least",
+    "created_after": "Created from",
+    "created_before": "Created before",
+    "pipeline_stage": "Pipeline stage",
+    "owner": "Owner",
+    "account": "Account",
+}
+
+
 def failed_listing(request: HttpRequest, exc: AccordError) -> Listing:
-    listing = Listing(error=exc.message, error_fields=exc.fields, sort=request.GET.get("sort", ""))
+    message = exc.message
+    for key, label in FILTER_LABELS.items():
+        if message.startswith((f"{key} ", f"{key}:")):
+            message = f"“{label}”" + message[len(key) :]
+    listing = Listing(error=message, error_fields=exc.fields, sort=request.GET.get("sort", ""))
     listing.filtered = True
     listing.first_url = request.path
     return listing

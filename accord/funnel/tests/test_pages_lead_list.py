@@ -92,7 +92,7 @@ def test_it_filters_by_a_declared_custom_property(marketer_client):
     ("query", "message"),
     [
         ("stage=hot", b"unknown stage"),
-        ("score_min=lots", b"score_min must be a whole number"),
+        ("score_min=lots", "“score at least” must be a whole number".encode()),
         ("created_after=yesterday", b"is not a date"),
         ("prop.shoe_size=42", b"unknown property"),
         ("sort=colour", b"cannot sort by"),

@@ -184,6 +184,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     detail = str(exc)
     if exc.status_code == 403 and "CSRF" in detail:
         detail = "CSRF check failed: session calls that write must send the X-CSRFToken header"
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        return _error(request, 400, "the body is not valid JSON", {"body": ["not valid JSON"]})
     return _error(request, exc.status_code, detail)
 
 

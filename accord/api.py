@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema, Swagger
+from ninja import NinjaAPI, Router, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -207,6 +207,17 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _error(request, 500, "internal error; it has been logged")
 
 
+# Mounted last, so it only sees paths no endpoint took: they get the JSON shape too, not HTML.
+_unknown = Router()
+
+
+@_unknown.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, auth=None
+)
+def unknown_endpoint(request: HttpRequest, rest: str) -> None:
+    raise Http404(f"no API endpoint {request.method} {request.path}; see /api/v1/docs")
+
+
 def _mount() -> None:
     from accord.campaigns.api import router as campaigns_router
     from accord.funnel.api import router as funnel_router
@@ -215,6 +226,7 @@ def _mount() -> None:
     api.add_router("/", funnel_router)
     api.add_router("/", campaigns_router)
     api.add_router("/", teams_router)
+    api.add_router("/", _unknown)
 
 
 _mount()

@@ -1,0 +1,81 @@
+"""Reads of the scoring app: the stored predictive models and the scores they suggest."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from django.utils import timezone
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+from accord.errors import AccordError
+from accord.funnel.models import Lead
+from accord.scoring.models import PredictiveModel, PredictiveModelQuerySet
+from accord.scoring.predictive.features import read_features, typed
+from accord.scoring.predictive.outcomes import live_cutoffs
+from accord.scoring.predictive.report import score
+
+CHUNK = 5_000
+
+
+def predictive_models() -> PredictiveModelQuerySet:
+    """Every stored model, newest first, without the heavy pipeline column."""
+    return PredictiveModel.objects.without_pipeline().latest_first()
+
+
+def latest_model(*, target: str | None = None) -> PredictiveModel | None:
+    """The model ``predict_scores`` uses: the newest, or the newest for ``target``."""
+    models = PredictiveModel.objects.latest_first()
+    if target:
+        models = models.filter(target=target)
+    return models.first()
+
+
+def load_pipeline(model: PredictiveModel) -> Any:
+    """The fitted pipeline of a stored model. Only rows Accord wrote are ever loaded."""
+    if model.sklearn_version != sklearn.__version__:
+        raise AccordError(
+            f"the predictive model was trained with scikit-learn {model.sklearn_version} and "
+            f"this installation has {sklearn.__version__}: train it again with "
+            "`accord scoring train`"
+        )
+    return joblib.load(io.BytesIO(bytes(model.pipeline)))
+
+
+def predict_scores(
+    leads: Iterable[Lead | int],
+    *,
+    model: PredictiveModel | None = None,
+    now: datetime | None = None,
+) -> dict[int, int]:
+    """The 0-100 suggested score of each lead (by id) from ``model`` or the latest model.
+
+    Empty when no model has been trained yet. Features are read as the model learnt them: as of
+    the lead's hand-off when it has been handed off, else as of now.
+    """
+    model = model or latest_model()
+    if model is None:
+        return {}
+    ids = sorted({lead if isinstance(lead, int) else lead.pk for lead in leads})
+    if not ids:
+        return {}
+    pipeline = load_pipeline(model)
+    kinds = {f["name"]: f["kind"] for f in model.features}
+    now = now or timezone.now()
+    scores: dict[int, int] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        cutoffs = live_cutoffs(lead_ids=chunk, handoff=model.handoff_stage, now=now)
+        raw = read_features(np.array(chunk, dtype="int64"), cutoffs).reindex(chunk)
+        frame = typed(raw, kinds, cutoffs)
+        with warnings.catch_warnings(), threadpool_limits(limits=1):
+            warnings.filterwarnings("ignore", message="Found unknown categories")
+            probabilities = pipeline.predict_proba(frame)[:, 1]
+        scores.update(zip(chunk, (int(s) for s in score(probabilities)), strict=True))
+    return scores

@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 
 from accord.campaigns.models import Channel, TouchKind
 from accord.campaigns.services import MAX_BULK_TOUCHES
-from accord.funnel.schemas import In, ListQuery, optional
+from accord.funnel.schemas import In, ListQuery, cents, optional
 from accord.teams.models import Team
 
 
@@ -26,6 +26,10 @@ class CampaignOut(Schema):
     cost: Decimal
     owner_team: Team
     created_at: datetime
+
+    @staticmethod
+    def resolve_cost(obj: Any) -> Decimal:
+        return cents(obj.cost)
 
 
 class CampaignPageOut(Schema):

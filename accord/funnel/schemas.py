@@ -43,6 +43,11 @@ def optional(**kwargs: Any) -> Any:
     return Field(default=None, json_schema_extra=_no_default, **kwargs)
 
 
+def cents(value: Any) -> Decimal:
+    """Money as stored, two decimals, whether or not the record was just read back."""
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -256,6 +261,10 @@ class DealOut(Schema):
     created_at: datetime
     closed_at: datetime | None
     updated_at: datetime
+
+    @staticmethod
+    def resolve_amount(obj: Any) -> Decimal:
+        return cents(obj.amount)
 
     @staticmethod
     def resolve_lead_ids(obj: Any) -> list[int]:

@@ -92,13 +92,14 @@ def test_it_creates_a_campaign(client, auth):
             "channel": "webinar",
             "starts_on": "2025-07-01",
             "ends_on": "2025-09-30",
-            "cost": "4200.00",
+            "cost": 4200,
             "external_id": "cmp-7",
         },
         content_type="application/json",
         headers=auth,
     )
     assert response.status_code == 201, response.json()
+    assert response.json()["cost"] == "4200.00"  # money always has two decimals
     campaign = Campaign.objects.get(pk=response.json()["id"])
     assert (campaign.channel, campaign.cost, campaign.external_id) == (
         "webinar",

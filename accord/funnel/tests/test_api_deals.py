@@ -113,6 +113,7 @@ def test_creating_a_deal_makes_its_primary_lead_an_opportunity(client, auth, sal
     )
     assert response.status_code == 201, response.json()
     body = response.json()
+    assert body["amount"] == "12000.50"
     assert body["account_id"] == account.pk  # taken from the primary lead
     assert body["lead_ids"] == sorted([lead.pk, other.pk])
     assert body["pipeline_stage_id"] == stage.pk

@@ -64,3 +64,12 @@ def test_an_unexpected_failure_is_a_json_500_and_is_logged(client, auth, monkeyp
     assert response.status_code == 500
     assert response.json() == {"detail": "internal error; it has been logged", "errors": {}}
     assert "disk on fire" in caplog.text
+
+
+def test_a_body_over_the_size_limit_is_a_413(client, auth, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(
+        "/api/v1/accounts", {"name": "A" * 2000}, content_type="application/json", headers=auth
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"] == "the request body is larger than 1000 bytes; send less"

@@ -5,11 +5,16 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accord.errors import AccordError, NotAllowed
 from accord.teams.models import ApiToken, Role, Team, User, hash_token
 
 
-class TeamsError(ValueError):
+class TeamsError(AccordError):
     """A request about people or tokens that cannot be carried out."""
+
+
+class TeamsNotAllowed(NotAllowed, TeamsError):
+    """The acting person may not do this to people or tokens (403)."""
 
 
 @transaction.atomic
@@ -50,7 +55,7 @@ def user_create(
 @transaction.atomic
 def user_update(*, user: User, by: User, team: str, role: str, is_active: bool) -> User:
     if not by.is_admin:
-        raise TeamsError("only an admin can change a person's team or role")
+        raise TeamsNotAllowed("only an admin can change a person's team or role")
     if user == by and not is_active:
         raise TeamsError("you cannot deactivate yourself")
     user.team, user.role, user.is_active = team, role, is_active
@@ -74,7 +79,7 @@ def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     if token.user_id != by.pk and not by.is_admin:
-        raise TeamsError("you can only revoke your own tokens")
+        raise TeamsNotAllowed("you can only revoke your own tokens")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -573,25 +573,12 @@ LINK_ALIASES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-@dataclass(frozen=True)
-class Required:
-    """What a new record of an entity cannot do without, and the message when it is missing."""
-
-    any_of: tuple[str, ...]
-    reason: str
-
-
-REQUIRED: dict[str, list[Required]] = {
-    "accounts": [Required(("name",), "a new account needs a name")],
-    "leads": [Required(("email", "external_id"), "a lead needs an email or an external id")],
-    "deals": [Required(("name",), "a new deal needs a name")],
-    "campaigns": [
-        Required(("name",), "a new campaign needs a name"),
-        Required(("channel",), "a new campaign needs a channel"),
-    ],
-    "touches": [
-        Required(("lead",), "a touch needs its lead"),
-        Required(("kind",), "a touch needs a kind"),
-        Required(("at",), "a touch needs a time"),
-    ],
+# Columns a file must map for its rows to be found or created at all, as alternatives: a leads
+# file needs an email column or an external id column. The wizard refuses a mapping without them.
+MUST_MAP: dict[str, list[tuple[str, ...]]] = {
+    "accounts": [("name", "domain", "external_id")],
+    "leads": [("email", "external_id")],
+    "deals": [("name", "external_id")],
+    "campaigns": [("name", "external_id")],
+    "touches": [("lead",), ("kind",), ("at",)],
 }

@@ -1,6 +1,7 @@
 """Acceptance 7, the import wizard in a real browser: a small file with one bad row."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_the_wizard_imports_the_good_rows_and_shows_the_rejected_one(page, marke
     assert rejected.inner_text().split("\t")[:2] == ["4", "Create Date"]
     with page.expect_download() as download:
         page.click("[data-testid=download-rejections]")
-    lines = open(download.value.path(), encoding="utf-8").read().splitlines()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert lines[0] == "row,column,value,reason"
     assert lines[1].startswith("4,Create Date,sometime in May,")
     assert set(Lead.objects.values_list("email", flat=True)) == {

@@ -1,6 +1,7 @@
 """The import wizard's pages: upload, map, preview, run, result, history."""
 
 import re
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,12 +15,12 @@ from .helpers import fixture
 pytestmark = pytest.mark.django_db
 
 
-def _upload(client, name="bad_leads.csv", entity="leads", preset=""):
+def _upload(client, name="bad_leads.csv", entity="leads", preset="") -> Any:
     with fixture(name).open("rb") as handle:
         return client.post("/import/", {"entity": entity, "preset": preset, "file": handle})
 
 
-def _suggested(client, url):
+def _suggested(client, url) -> Any:
     html = client.get(url).content.decode()
     return dict(
         re.findall(r'name="(col_\d+)"[^>]*>.*?<option value="([^"]*)" selected', html, re.S)
@@ -106,7 +107,8 @@ def test_running_the_import_lands_the_good_rows_and_lists_the_bad_ones(marketer_
     assert download["Content-Disposition"] == 'attachment; filename="bad_leads-rejected-rows.csv"'
     assert download.content.decode().splitlines()[1:] == [
         "4,email,,a lead needs an email or an external id",
-        "6,created_at,the 5th of Feb,'the 5th of Feb' is not a date (use YYYY-MM-DD or YYYY-MM-DD HH:MM)",
+        "6,created_at,the 5th of Feb,'the 5th of Feb' is not a date "
+        "(use YYYY-MM-DD or YYYY-MM-DD HH:MM)",
         "8,stage,hot prospect,\"unknown stage 'hot prospect'; stages are lead, mql, sal, sql, "
         'opportunity, customer, recycled, disqualified"',
         "10,Seats,lots,'lots' is not a number (custom property is number)",

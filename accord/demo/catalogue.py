@@ -280,6 +280,15 @@ ASSETS = (
     "Case study: how a retailer closed its books 4 days faster",
     "Case study: one revenue forecast for sales and finance",
 )
+# How a buyer meets each kind of campaign, told in the touch's content.
+AD_CREATIVES = (
+    "Ad: One forecast for sales and finance",
+    "Ad: See Northwind in 30 minutes",
+    "Ad: Board reporting without spreadsheets",
+    "Ad: The metrics layer for your warehouse",
+)
+WEBINAR_ATTENDANCE = ("Attended live", "Attended live", "Registered, watched the recording")
+EVENT_ENCOUNTERS = ("Badge scan at the booth", "Attended our talk", "Meeting at the booth")
 NURTURE_EMAILS = (
     "Your guide to a single source of truth",
     "How finance and sales agreed on one forecast",
@@ -395,8 +404,8 @@ class CampaignSpec:
     """A campaign of the demo year.
 
     ``start`` is in days after the start of the history; ``days`` is its length (None: still
-    running); ``cost`` is per 30 days for running campaigns and in total otherwise. Names may use
-    ``{mon}`` and ``{year}`` of the start date.
+    running); ``cost`` is per 30 days for running campaigns unless ``one_off``, and in total
+    otherwise. Names may use ``{mon}`` and ``{year}`` of the start date.
     """
 
     name: str
@@ -406,6 +415,7 @@ class CampaignSpec:
     cost: int
     description: str
     owner_team: str = Team.MARKETING
+    one_off: bool = False
 
 
 CAMPAIGNS: tuple[CampaignSpec, ...] = (
@@ -454,13 +464,13 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
     CampaignSpec("Customer dinner - New York", Channel.EVENTS, 335, 1, 8_000,
                  "Dinner for target accounts with three customer CFOs."),
     CampaignSpec("Ebook: The modern metrics layer", Channel.CONTENT, 0, None, 9_000,
-                 "Gated ebook, the main top-of-funnel asset."),
+                 "Gated ebook, the main top-of-funnel asset.", one_off=True),
     CampaignSpec("Template: Board KPI pack", Channel.CONTENT, 90, None, 4_000,
-                 "Spreadsheet and slide template for board reporting."),
+                 "Spreadsheet and slide template for board reporting.", one_off=True),
     CampaignSpec("Report: State of B2B analytics", Channel.CONTENT, 180, None, 12_000,
-                 "Survey of 400 data and finance leaders."),
+                 "Survey of 400 data and finance leaders.", one_off=True),
     CampaignSpec("Guide: Forecasting playbook", Channel.CONTENT, 270, None, 5_000,
-                 "Step-by-step guide to a shared revenue forecast."),
+                 "Step-by-step guide to a shared revenue forecast.", one_off=True),
     CampaignSpec("Partner programme - Snowflake Marketplace", Channel.PARTNER, 0, None, 3_000,
                  "Listing and co-selling with the warehouse's partner team."),
     CampaignSpec("Partner programme - Consultancies", Channel.PARTNER, 60, None, 1_500,

@@ -28,8 +28,9 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.text import slugify
 from faker import Faker
 
 from accord.bulk import copy_rows, is_postgres
@@ -267,6 +268,15 @@ class _Builder:
             moved = after + self.rng.uniform(0.2, 3.0) * HOUR
         return moved
 
+    def daytime(self, ts: float, a: float = -math.inf, b: float = math.inf) -> float:
+        """``ts`` moved to office hours on the same working day, if that stays within (a, b)."""
+        day = math.floor(ts / DAY)
+        weekday = (day + 3) % 7
+        if weekday >= 5:
+            day -= weekday - 4  # back to Friday
+        moved = day * DAY + self.rng.uniform(8.0, 18.5) * HOUR
+        return moved if a < moved < b else ts
+
     # --- the whole build ------------------------------------------------------------------------
 
     def build(self) -> DemoSummary:
@@ -276,6 +286,7 @@ class _Builder:
         arrivals = self.arrivals()
         self.write_accounts()
         self.write_leads(arrivals)
+        self.spread_open_deals()
         self.reset_sequences()
         self.summary.logins = demo_logins()
         return self.summary
@@ -361,7 +372,8 @@ class _Builder:
             if ends is not None and ends >= today:
                 ends = today - timedelta(days=1)
             running_days = ((ends or today) - starts).days + 1
-            cost = spec.cost if spec.days is not None else spec.cost * running_days / 30
+            monthly = spec.days is None and not spec.one_off
+            cost = spec.cost * running_days / 30 if monthly else spec.cost
             cost *= self.scale * self.rng.uniform(0.9, 1.1)
             name = spec.name.format(mon=f"{starts:%b}", year=starts.year)
             campaign = Campaign.objects.filter(name=name).first() or campaign_create(
@@ -782,6 +794,8 @@ class _Builder:
         kind, content = rng.choice(cat.MQL_TRIGGERS)
         channel = Channel.DIRECT if kind != TouchKind.CONTENT_DOWNLOAD else Channel.CONTENT
         camp = self.campaign_at(channel, at)
+        if kind == TouchKind.CONTENT_DOWNLOAD:
+            content = asset_page(camp.name if camp else content)
         me.touches.append((kind, channel, camp.id if camp else None, content, at - 60))
         score = rng.randint(60, 92)
         reason = (
@@ -942,7 +956,7 @@ class _Builder:
             me.touches.append((kind, source, camp_id, content, created))
             # The rest of the prospecting sequence.
             for step in range(rng.randint(2, 4)):
-                at = created + (step + 1) * rng.uniform(2, 6) * DAY
+                at = self.daytime(created + (step + 1) * rng.uniform(2, 6) * DAY)
                 kind, content = rng.choice(cat.PROSPECTING)
                 me.touches.append((kind, source, camp_id, content, at))
             return
@@ -950,17 +964,23 @@ class _Builder:
         for _ in range(rng.choice((0, 1, 2, 2, 3, 4))):
             at = max(self.start - 30 * DAY, created - rng.uniform(0.02, 40) * DAY)
             camp = self.campaign_at(source, at)
-            content = rng.choice(cat.PAGES) if first_kind == TouchKind.PAGE_VIEW else ""
-            if camp and first_kind == TouchKind.AD_CLICK:
-                content = camp.name
+            if first_kind == TouchKind.PAGE_VIEW:
+                content = rng.choice(cat.PAGES)
+            else:
+                content = rng.choice(cat.AD_CREATIVES)
             me.touches.append((first_kind, source, camp.id if camp else None, content, at))
         kind, content = rng.choice(cat.CREATION_TOUCH[source])
         if arrival.campaign_id is not None:
             camp_id = arrival.campaign_id
-            content = next(c.name for c in self.camps[source] if c.id == arrival.campaign_id)
+            attendance = (
+                cat.WEBINAR_ATTENDANCE if kind == TouchKind.WEBINAR else cat.EVENT_ENCOUNTERS
+            )
+            content = rng.choice(attendance)
         else:
             camp = self.campaign_at(source, created)
             camp_id = camp.id if camp else None
+            if kind == TouchKind.CONTENT_DOWNLOAD:
+                content = asset_page(camp.name if camp and source == Channel.CONTENT else content)
         me.touches.append((kind, source, camp_id, content, created))
 
     NURTURE_KINDS = (
@@ -983,6 +1003,8 @@ class _Builder:
         n = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
         for _ in range(n):
             at = rng.uniform(a, b)
+            if rng.random() < 0.75:  # most people read and click during the working day
+                at = self.daytime(at, a, b)
             kind = rng.choices(self.NURTURE_KINDS, cum_weights=self.NURTURE_WEIGHTS)[0]
             channel: str
             content = ""
@@ -994,7 +1016,12 @@ class _Builder:
                     kind, channel = TouchKind.EMAIL_OPEN, Channel.EMAIL
                 else:
                     at = camp.start + rng.uniform(9, 17) * HOUR
-                    content = camp.name
+                    attendance = (
+                        cat.WEBINAR_ATTENDANCE
+                        if kind == TouchKind.WEBINAR
+                        else cat.EVENT_ENCOUNTERS
+                    )
+                    content = rng.choice(attendance)
             if kind in (TouchKind.EMAIL_OPEN, TouchKind.EMAIL_CLICK):
                 channel = Channel.EMAIL
                 camp = self.campaign_at(channel, at)
@@ -1006,11 +1033,11 @@ class _Builder:
             elif kind == TouchKind.CONTENT_DOWNLOAD:
                 channel = Channel.CONTENT
                 camp = self.campaign_at(channel, at)
-                content = camp.name if camp else rng.choice(cat.ASSETS)
+                content = asset_page(camp.name if camp else rng.choice(cat.ASSETS))
             elif kind == TouchKind.AD_CLICK:
                 channel = Channel.PAID_SOCIAL if rng.random() < 0.6 else Channel.PAID_SEARCH
                 camp = self.campaign_at(channel, at)
-                content = camp.name if camp else ""
+                content = rng.choice(cat.AD_CREATIVES)
             me.touches.append((kind, channel, camp.id if camp else None, content, at))
 
     def activity(self, me: _Lead, phase: str, a: float, b: float, n: int) -> None:
@@ -1019,9 +1046,10 @@ class _Builder:
             return
         rng = self.rng
         options = cat.SALES_ACTIVITY[phase]
-        for _ in range(n):
-            kind, content = rng.choice(options)
-            at = rng.uniform(a, b)
+        # The same meeting rarely happens twice in one phase.
+        picks = rng.sample(options, n) if n <= len(options) else rng.choices(options, k=n)
+        for kind, content in picks:
+            at = self.daytime(rng.uniform(a, b), a, b)
             # Sales activity is not a marketing channel, except the pages a buyer reads.
             channel = Channel.DIRECT if kind == TouchKind.PAGE_VIEW else ""
             if phase == "customer" and kind == TouchKind.EMAIL_OPEN:
@@ -1030,12 +1058,44 @@ class _Builder:
 
     # --- finishing ------------------------------------------------------------------------------
 
+    def spread_open_deals(self) -> None:
+        """Give every pipeline stage an open deal, taken from the fullest stage if need be.
+
+        The history decides where open deals sit; a small workspace can leave a stage empty,
+        and a pipeline with an empty column looks broken rather than real.
+        """
+        open_deals = Deal.objects.filter(status=DealStatus.OPEN)
+        for (stage_id,) in self.pipeline:
+            if open_deals.filter(pipeline_stage_id=stage_id).exists():
+                continue
+            fullest = (
+                open_deals.values("pipeline_stage_id")
+                .annotate(n=Count("id"))
+                .order_by("-n", "pipeline_stage_id")
+                .first()
+            )
+            if fullest is None or fullest["n"] < 2:
+                return
+            moved = (
+                open_deals.filter(pipeline_stage_id=fullest["pipeline_stage_id"])
+                .order_by("-id")
+                .values_list("id", flat=True)
+                .first()
+            )
+            if moved is not None:
+                open_deals.filter(pk=moved).update(pipeline_stage_id=stage_id)
+
     def reset_sequences(self) -> None:
         """Explicit ids were written; move PostgreSQL's sequences past them."""
         statements = connection.ops.sequence_reset_sql(no_style(), [Account, Lead, Deal])
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+
+
+def asset_page(title: str) -> str:
+    """Where an asset is downloaded: "Report: State of B2B analytics" → /resources/state-of-…"""
+    return "/resources/" + slugify(title.split(":", 1)[-1])
 
 
 def _columns(model: Any, *names: str) -> list[str]:

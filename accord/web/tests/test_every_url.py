@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -79,6 +78,11 @@ class Route:
     @property
     def is_api(self) -> bool:
         return self.namespace == API_NAMESPACE
+
+    @property
+    def is_catch_all(self) -> bool:
+        """A ``<path:…>`` route answering every other address (e.g. the API's JSON 404)."""
+        return any(m["converter"] == "path" for m in PARAM.finditer(self.route))
 
 
 def discover() -> list[Route]:
@@ -158,6 +162,7 @@ def representatives(user: User) -> dict[str, list[Any]]:
     token, _ = token_create(user=user, name="walking every page")
     other_token, _ = token_create(user=others.filter(role=Role.REP).first() or user, name="theirs")
     return {
+        "import": import_jobs(user),
         "lead": sorted(set(leads)),
         "deal": sorted(set(deals)),
         "account": sorted(set(accounts)),
@@ -172,10 +177,33 @@ def representatives(user: User) -> dict[str, list[Any]]:
     }
 
 
+def import_jobs(user: User) -> list[int]:
+    """An upload waiting for its mapping, and a finished run with a rejected row."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accord.imports.services import import_job_create, import_job_map, import_job_start
+
+    def upload() -> Any:
+        rows = (
+            "email,first_name,last_name,title\n"
+            "new.person@acme.example,New,Person,CFO\n"
+            ",No,Email,CTO\n"  # neither email nor external id: rejected
+        )
+        return SimpleUploadedFile("leads.csv", rows.encode(), content_type="text/csv")
+
+    waiting = import_job_create(by=user, entity="leads", upload=upload())
+    done = import_job_create(by=user, entity="leads", upload=upload())
+    done = import_job_start(job=import_job_map(job=done, by=user, mapping={"columns": {}}), by=user)
+    return [waiting.pk, done.pk]
+
+
 def urls_of(route: Route, fillers: dict[str, list[Any]], problems: list[str]) -> list[str]:
     matches = list(PARAM.finditer(route.route))
     choices = []
     for match in matches:
+        if match["converter"] == "path":
+            choices.append(["no/such/address"])
+            continue
         kind = kind_of(route.route, match)
         values = fillers.get(kind)
         if values is None:
@@ -234,6 +262,8 @@ def walk(
 def as_signed_in(user: User) -> Callable[[Route, Any], str | None]:
     def judge(route: Route, response: Any) -> str | None:
         status = response.status_code
+        if route.is_catch_all:
+            return None if status == 404 else f"answered {status} to an unknown address"
         if route.name in POST_ONLY:
             return None if status in (302, 303, 405) else f"answered {status} to a GET"
         if route.is_api and status == 405:
@@ -252,13 +282,10 @@ def as_signed_in(user: User) -> Callable[[Route, Any], str | None]:
 
 def as_visitor(route: Route, response: Any) -> str | None:
     status = response.status_code
-    if status == 200 and not response.content and not route.is_api:
-        # A page still being built answers with an empty placeholder; once it has content it
-        # must send visitors to log in like every other page.
-        warnings.warn(f"{route.route} is not built yet", stacklevel=1)
-        return None
     if route.name in PUBLIC:
         return None if status == 200 else f"public page answered {status}"
+    if route.is_catch_all:
+        return None if status in (401, 404) else f"answered {status} to an unknown address"
     if route.is_api:
         return None if status in (401, 405) else f"answered {status}, not 401"
     login = resolve_url(settings.LOGIN_URL)
@@ -270,8 +297,9 @@ def as_visitor(route: Route, response: Any) -> str | None:
 
 
 @pytest.fixture
-def demo(settings: Any) -> None:
+def demo(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path  # uploads of the import jobs the walk creates
     demo_build(size="tiny")
 
 

@@ -21,6 +21,7 @@ from accord.funnel.models import (
     Stage,
 )
 from accord.funnel.properties import coerce, parse_date
+from accord.web.templatetags.accord import money
 
 # Sort keys a list accepts, by entity: key → field. Only non-null fields (see pagination).
 LEAD_SORTS = {
@@ -305,7 +306,7 @@ def lead_timeline(lead: Lead, *, limit: int = 200) -> list[TimelineItem]:
                 at=deal.created_at,
                 kind="deal_opened",
                 title=f"Deal opened: {deal.name}",
-                detail=f"{deal.amount:,.0f}",
+                detail=money(deal.amount),
                 link=link,
                 icon="briefcase",
             )
@@ -317,7 +318,7 @@ def lead_timeline(lead: Lead, *, limit: int = 200) -> list[TimelineItem]:
                     at=deal.closed_at,
                     kind="deal_won" if won else "deal_lost",
                     title=f"Deal {'won' if won else 'lost'}: {deal.name}",
-                    detail=f"{deal.amount:,.0f}" if won else deal.loss_reason,
+                    detail=money(deal.amount) if won else deal.loss_reason,
                     link=link,
                     icon="trophy" if won else "x",
                 )

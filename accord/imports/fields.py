@@ -429,7 +429,7 @@ FIELDS: dict[str, dict[str, FieldSpec]] = {
         ),
         FieldSpec(
             "company",
-            "Company name (account found or created by name)",
+            "Company (finds or creates the account)",
             kind="company",
             parse=parse_text(200),
             aliases=("company", "company_name", "account_name", "organization"),

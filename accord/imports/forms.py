@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from accord.funnel.properties import property_key
 from accord.imports.fields import FIELDS, LINK_LABELS, MUST_MAP, PROPERTY_ENTITY
 from accord.imports.mapping import Plan, Target
 from accord.imports.models import ImportEntity, ImportPreset
@@ -80,13 +81,19 @@ class MappingForm(forms.Form):
                 ),
             )
 
-    def rows(self) -> list[tuple[str, forms.BoundField, bool]]:
-        """(header, its select, whether the choice is the suggested one) for each column."""
+    def rows(self) -> list[tuple[str, forms.BoundField, str]]:
+        """(header, its select, a hint on what the choice does) for each column."""
         out = []
         for index, header in enumerate(self.plan.headers):
             bound = self[f"col_{index}"]
-            suggested = choice_of(self.suggested.targets[index])
-            out.append((header, bound, str(bound.value()) == suggested))
+            value = str(bound.value())
+            suggested = self.suggested.targets[index]
+            hint = ""
+            if value == PROPERTY:
+                hint = f"custom property “{property_key(header)}”"
+            elif suggested.values and value == choice_of(suggested):
+                hint = "values translated by the preset"
+            out.append((header, bound, hint))
         return out
 
     def clean(self) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The shared record's endpoints: accounts, leads, deals, custom properties, pipeline stages.
 
 Each endpoint fetches (scoped to the caller), checks links, and calls the one service that
-writes; lists go through the same filter definitions and keyset pagination as the pages.
+writes; lists go through the same filter definitions and keyset pagination as the pages. A
+list's query schema types and documents its parameters; the shared filter then reads the query
+string itself, so it also sees the ``prop.KEY`` filters no schema can declare.
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ _LINKS: dict[str, tuple[type[models.Model], str, str]] = {
 }
 
 
-def resolve_links(data: dict[str, Any]) -> dict[str, Any]:
+def resolve_links(data: dict[str, Any], user: User) -> dict[str, Any]:
     """Replace linked ids by their records; every id that names nothing is reported at once."""
     faults: dict[str, list[str]] = {}
     for field, (model, noun, keyword) in _LINKS.items():
@@ -121,12 +123,14 @@ def resolve_links(data: dict[str, Any]) -> dict[str, Any]:
         qs = model._default_manager.filter(pk=pk)
         if model is User:
             qs = qs.filter(is_active=True)
+        elif model is Lead:
+            qs = Lead.objects.visible_to(user).filter(pk=pk)
         data[keyword] = qs.first()
         if data[keyword] is None:
             faults[field] = [f"no {noun} with id {pk}"]
     if "lead_ids" in data:
         wanted = list(dict.fromkeys(data.pop("lead_ids")))
-        leads = list(Lead.objects.filter(pk__in=wanted))
+        leads = list(Lead.objects.visible_to(user).filter(pk__in=wanted))
         missing = sorted(set(wanted) - {lead.pk for lead in leads})
         if missing:
             faults["lead_ids"] = [f"no lead with id {', '.join(map(str, missing))}"]
@@ -176,16 +180,18 @@ def get_account(request: HttpRequest, account_id: int) -> Account:
 
 @router.post("/accounts", response={201: AccountOut}, tags=["accounts"])
 def create_account(request: HttpRequest, payload: AccountCreateIn) -> Status[Account]:
-    data = _blank_for_none(resolve_links(payload.model_dump()), "segment")
-    account = services.account_create(by=acting_user(request), **data)
+    user = acting_user(request)
+    data = _blank_for_none(resolve_links(payload.model_dump(), user), "segment")
+    account = services.account_create(by=user, **data)
     return Status(201, account)
 
 
 @router.patch("/accounts/{account_id}", response=AccountOut, tags=["accounts"])
 def update_account(request: HttpRequest, account_id: int, payload: AccountUpdateIn) -> Account:
     account = get_or_404(Account.objects.all(), account_id, "account")
-    data = _blank_for_none(resolve_links(payload.model_dump(exclude_unset=True)), "segment")
-    return services.account_update(account=account, by=acting_user(request), **data)
+    user = acting_user(request)
+    data = _blank_for_none(resolve_links(payload.model_dump(exclude_unset=True), user), "segment")
+    return services.account_update(account=account, by=user, **data)
 
 
 # --- leads -------------------------------------------------------------------------------------
@@ -212,8 +218,9 @@ def get_lead(request: HttpRequest, lead_id: int) -> Lead:
 
 @router.post("/leads", response={201: LeadOut}, tags=["leads"])
 def create_lead(request: HttpRequest, payload: LeadCreateIn) -> Status[Lead]:
-    data = resolve_links(payload.model_dump())
-    lead = services.lead_create(by=acting_user(request), source_of_change=StageSource.API, **data)
+    user = acting_user(request)
+    data = resolve_links(payload.model_dump(), user)
+    lead = services.lead_create(by=user, source_of_change=StageSource.API, **data)
     return Status(201, lead)
 
 
@@ -221,7 +228,7 @@ def create_lead(request: HttpRequest, payload: LeadCreateIn) -> Status[Lead]:
 def update_lead(request: HttpRequest, lead_id: int, payload: LeadUpdateIn) -> Lead:
     user = acting_user(request)
     lead = get_or_404(Lead.objects.visible_to(user), lead_id, "lead")
-    data = resolve_links(payload.model_dump(exclude_unset=True))
+    data = resolve_links(payload.model_dump(exclude_unset=True), user)
     return services.lead_update(lead=lead, by=user, **data)
 
 
@@ -287,16 +294,18 @@ def get_deal(request: HttpRequest, deal_id: int) -> Deal:
 
 @router.post("/deals", response={201: DealOut}, tags=["deals"])
 def create_deal(request: HttpRequest, payload: DealCreateIn) -> Status[Deal]:
-    data = resolve_links(payload.model_dump())
-    deal = services.deal_create(by=acting_user(request), **data)
+    user = acting_user(request)
+    data = resolve_links(payload.model_dump(), user)
+    deal = services.deal_create(by=user, **data)
     return Status(201, deal)
 
 
 @router.patch("/deals/{deal_id}", response=DealOut, tags=["deals"])
 def update_deal(request: HttpRequest, deal_id: int, payload: DealUpdateIn) -> Deal:
     deal = _deal(request, deal_id)
-    data = resolve_links(payload.model_dump(exclude_unset=True))
-    return services.deal_update(deal=deal, by=acting_user(request), **data)
+    user = acting_user(request)
+    data = resolve_links(payload.model_dump(exclude_unset=True), user)
+    return services.deal_update(deal=deal, by=user, **data)
 
 
 @router.post("/deals/{deal_id}/win", response=DealOut, tags=["deals"], summary="Win a deal")

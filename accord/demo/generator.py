@@ -711,7 +711,9 @@ class _Builder:
             self.nurture(me, me.t, min(at, self.now), 2.2)
             if at < self.now:
                 reason = rng.choice(cat.DISQUALIFY)
-                me.move(Stage.DISQUALIFIED, at, rng.choice(self.marketers), reason, "manual")
+                me.move(
+                    Stage.DISQUALIFIED, at, rng.choice(self.marketers), reason, StageSource.MANUAL
+                )
         else:
             self.nurture(me, me.t, min(self.now, me.t + rng.uniform(45, 300) * DAY), 3.2)
 
@@ -822,14 +824,18 @@ class _Builder:
                 return
             self.activity(me, "accept", me.t, at, 1)
             if rng.random() < 0.8:
-                me.move(Stage.RECYCLED, at, owner, rng.choice(cat.MQL_REJECTIONS), "manual")
+                me.move(
+                    Stage.RECYCLED, at, owner, rng.choice(cat.MQL_REJECTIONS), StageSource.MANUAL
+                )
             else:
-                me.move(Stage.DISQUALIFIED, at, owner, rng.choice(cat.DISQUALIFY), "manual")
+                me.move(
+                    Stage.DISQUALIFIED, at, owner, rng.choice(cat.DISQUALIFY), StageSource.MANUAL
+                )
             return
         at = self.working(me.t + self.days(0.6, 0.8), me.t)
         if at >= self.now:
             return
-        me.move(Stage.SAL, at, owner, "accepted", "manual")
+        me.move(Stage.SAL, at, owner, "accepted", StageSource.MANUAL)
         if rng.random() < 0.3:
             body = rng.choice(cat.NOTES).format(
                 name=me.name.split()[0],
@@ -855,7 +861,7 @@ class _Builder:
             at,
             owner,
             "qualified: budget, authority, need and timing confirmed",
-            "manual",
+            StageSource.MANUAL,
         )
         # Open a deal.
         if rng.random() >= P_OPP * min(1.2, quality):
@@ -872,9 +878,13 @@ class _Builder:
 
     def drop(self, me: _Lead, at: float, owner: int, *, disqualify_share: float) -> None:
         if self.rng.random() < disqualify_share:
-            me.move(Stage.DISQUALIFIED, at, owner, self.rng.choice(cat.DISQUALIFY), "manual")
+            me.move(
+                Stage.DISQUALIFIED, at, owner, self.rng.choice(cat.DISQUALIFY), StageSource.MANUAL
+            )
         else:
-            me.move(Stage.RECYCLED, at, owner, self.rng.choice(cat.SALES_RECYCLE), "manual")
+            me.move(
+                Stage.RECYCLED, at, owner, self.rng.choice(cat.SALES_RECYCLE), StageSource.MANUAL
+            )
 
     def deal(self, me: _Lead, arrival: _Arrival, lead_id: int, segment: str, opened: float) -> None:
         rng = self.rng
@@ -915,7 +925,9 @@ class _Builder:
             if rng.random() < P_RECYCLE_AFTER_LOSS:
                 at = self.working(close + rng.uniform(2, 21) * DAY, close)
                 if at < self.now:
-                    me.move(Stage.RECYCLED, at, owner, f"deal lost: {loss_reason}", "manual")
+                    me.move(
+                        Stage.RECYCLED, at, owner, f"deal lost: {loss_reason}", StageSource.MANUAL
+                    )
         pipeline_stage = self.pipeline[stage_index][0] if self.pipeline else None
         dt = self.dt
         self.rows["deal"].append(

@@ -59,13 +59,14 @@ def test_it_rejects_an_unknown_size_in_one_line():
         run("--no-serve", "--size", "huge")
 
 
-def test_it_refuses_a_port_that_is_in_use():
+def test_it_refuses_a_port_that_is_in_use_before_building_anything():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(CommandError, match=f"port {port} on 127.0.0.1 is in use"):
-            demo_command.check_port_free("127.0.0.1", port)
+            run("--size", "tiny", "--port", str(port))
+    assert not Lead.objects.exists()
 
 
 class FakeProcess:

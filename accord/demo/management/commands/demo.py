@@ -55,8 +55,10 @@ class Command(BaseCommand):
         # "tiny" exists for tests; it works but is not advertised.
         if size not in SIZES:
             raise CommandError(f"unknown size {size!r}: choose {', '.join(PUBLIC_SIZES)}")
-        if not opts["no_serve"] and not 0 < opts["port"] < 65536:
-            raise CommandError(f"port {opts['port']} is not a port number (1-65535)")
+        if not opts["no_serve"]:
+            if not 0 < opts["port"] < 65536:
+                raise CommandError(f"port {opts['port']} is not a port number (1-65535)")
+            check_port_free(opts["host"], opts["port"])  # before a build, not after it
         self.stdout.write(f"Database: {self.database_label()}")
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)

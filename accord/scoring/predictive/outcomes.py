@@ -53,8 +53,6 @@ def stages_from(stage: str) -> list[str]:
 def _stage_changes() -> pd.DataFrame:
     rows = StageChange.objects.values_list("lead_id", "to_stage", "at").iterator(chunk_size=CHUNK)
     frame = pd.DataFrame.from_records(rows, columns=["lead_id", "to_stage", "at"])
-    if frame.empty:
-        frame = frame.astype({"lead_id": "int64", "at": "datetime64[us, UTC]"})
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     frame["to_stage"] = frame["to_stage"].astype("category")
     return frame
@@ -77,6 +75,8 @@ def closed_outcomes(*, target: str, handoff: str, maturity_days: int, now: datet
         columns=["id", "stage"],
     ).set_index("id")
     leads = leads.sort_index()
+    if changes.empty:
+        return _nobody(len(leads))
     now_ts = pd.Timestamp(now).tz_convert("UTC")
 
     target_at = _first(changes, stages_from(target)).reindex(leads.index)
@@ -113,6 +113,18 @@ def closed_outcomes(*, target: str, handoff: str, maturity_days: int, now: datet
         progressed=np.isin(ids.to_numpy(), progressed_ids),
         cutoffs=cutoffs.loc[ids],
         counts=counts,
+    )
+
+
+def _nobody(leads: int) -> Outcomes:
+    """No history to learn from (an empty workspace)."""
+    counts = dict.fromkeys(("outcomes", "reached", "disqualified_or_recycled", "stale"), 0)
+    return Outcomes(
+        lead_ids=np.array([], dtype="int64"),
+        reached=np.array([], dtype=bool),
+        progressed=np.array([], dtype=bool),
+        cutoffs=pd.Series([], dtype="datetime64[us, UTC]"),
+        counts={"leads": leads, **counts, "open": leads},
     )
 
 

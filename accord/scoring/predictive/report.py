@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
+from scipy.stats import rankdata  # type: ignore[import-untyped]
 from sklearn.metrics import brier_score_loss, roc_curve
 from sklearn.pipeline import Pipeline
 
@@ -27,6 +27,11 @@ LEAK_AUC = 0.95
 # the hand-off stage, and for at most LEAK_FILLED_OTHER of the others.
 LEAK_FILLED_PROGRESSED = 0.5
 LEAK_FILLED_OTHER = 0.15
+# "A value that gives the outcome away": held by at least LEAK_VALUE_LEADS training leads, of
+# which at least LEAK_VALUE_RATE reached the target, covering LEAK_VALUE_COVER of those that did.
+LEAK_VALUE_LEADS = 20
+LEAK_VALUE_RATE = 0.98
+LEAK_VALUE_COVER = 0.1
 WEIGHT_SCALE = 25  # points given to the strongest single value in the suggested weights
 TOP_FEATURES = 15
 TOP_WEIGHTS = 30
@@ -135,18 +140,57 @@ def _buckets(train: pd.Series, test: pd.Series, kind: str) -> tuple[pd.Series, p
     return bucket(a), bucket(b)
 
 
+def _ordered_auc(
+    train: pd.Series, y_train: np.ndarray, test: pd.Series, y_test: np.ndarray
+) -> float:
+    """Held-out AUC of a number used as the score itself, with the direction and the place of
+    empty cells (lowest or highest) that suit the training split best."""
+    a, b = to_numbers(train), to_numbers(test)
+    best, choice = -1.0, (1.0, -np.inf)
+    for sign in (1.0, -1.0):
+        for fill in (-np.inf, np.inf):
+            fitted = auc(y_train, (sign * a).fillna(fill).to_numpy())
+            if fitted > best:
+                best, choice = fitted, (sign, fill)
+    sign, fill = choice
+    return auc(y_test, (sign * b).fillna(fill).to_numpy())
+
+
 def single_feature_auc(
     train: pd.Series, y_train: np.ndarray, test: pd.Series, y_test: np.ndarray, kind: str
 ) -> float:
-    """Held-out AUC of the feature alone: each value (or decile) scored by its smoothed rate of
-    reaching the target on the training split."""
+    """Held-out AUC of the feature alone.
+
+    Each value (or decile, for numbers) is scored by its smoothed rate of reaching the target on
+    the training split; a number is also tried as a score in itself, which catches a value filled
+    in only for those that converted, and the better of the two counts.
+    """
     a, b = _buckets(train, test, kind)
     prior = float(y_train.mean())
     stats = pd.DataFrame({"bucket": a.to_numpy(), "y": y_train}).groupby("bucket")["y"]
     smoothing = 10
     rates = (stats.sum() + prior * smoothing) / (stats.count() + smoothing)
     scores = b.map(rates).fillna(prior).to_numpy(dtype=float)
-    return auc(y_test, scores)
+    by_value = auc(y_test, scores)
+    if kind == CATEGORICAL:
+        return by_value
+    return max(by_value, _ordered_auc(train, y_train, test, y_test))
+
+
+def _telling_value(values: pd.Series, y: np.ndarray) -> tuple[str, int, float] | None:
+    """The filled-in value that most gives the outcome away, if one does (see (c) below)."""
+    stats = pd.DataFrame({"value": values.to_numpy(), "y": y}).dropna().groupby("value")["y"]
+    counts, reached = stats.count(), stats.sum()
+    rate = reached / counts
+    suspect = (
+        (counts >= LEAK_VALUE_LEADS)
+        & (rate >= LEAK_VALUE_RATE)
+        & (reached >= LEAK_VALUE_COVER * max(int(y.sum()), 1))
+    )
+    if not suspect.any():
+        return None
+    value = str(counts[suspect].idxmax())
+    return value, int(counts[value]), float(rate[value])
 
 
 def leakage_warnings(
@@ -165,8 +209,10 @@ def leakage_warnings(
 
     (a) the feature alone predicts the target with a held-out AUC ≥ 0.95;
     (b) it is filled in for most leads that went past the hand-off stage and for few of the
-    others, as sales' own status fields are. Touch counts are read before the hand-off by
-    construction and are only checked by (a).
+    others, as sales' own status fields are;
+    (c) one of its values (a text feature's) is held almost only by leads that reached the
+    target, and by many of them ("Meeting booked", "Closed won").
+    Touch counts are read before the hand-off by construction and are only checked by (a).
     """
     target_label = Stage(target).label
     handoff_label = Stage(handoff).label
@@ -191,6 +237,15 @@ def leakage_warnings(
                     f"it is filled in for {after:.0%} of the leads that went past "
                     f"{handoff_label} and for only {other:.0%} of the others, as if recorded "
                     "after the hand-off"
+                )
+        if kind == CATEGORICAL:
+            telling = _telling_value(train[column], y_train)
+            if telling is not None:
+                value, leads, rate = telling
+                details["telling_value"] = value
+                reasons.append(
+                    f"{leads} leads have the value {value!r}, and {rate:.0%} of them reached "
+                    f"{target_label}"
                 )
         if reasons:
             warnings.append({"feature": column, "reason": "; ".join(reasons), **details})

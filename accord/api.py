@@ -21,7 +21,7 @@ from ninja.security.apikey import APIKeyCookie
 from pydantic import Field
 
 from accord.errors import AccordError
-from accord.teams.services import TeamsError, token_authenticate
+from accord.teams.services import token_authenticate
 
 logger = logging.getLogger(__name__)
 
@@ -128,11 +128,6 @@ def _error(
 @api.exception_handler(AccordError)
 def on_accord_error(request: HttpRequest, exc: AccordError) -> HttpResponse:
     return _error(request, exc.status, exc.message, exc.fields)
-
-
-@api.exception_handler(TeamsError)
-def on_teams_error(request: HttpRequest, exc: TeamsError) -> HttpResponse:
-    return _error(request, 400, str(exc))
 
 
 # Where the request parts of a location end: ("body", "payload", "email") → "email".

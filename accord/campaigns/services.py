@@ -180,6 +180,14 @@ def touches_ingest(*, rows: Iterable[Mapping[str, Any]], by: User | None) -> Ing
         else set()
     )
 
+    # A touch without a channel takes its campaign's, as touch_create does.
+    referenced = known_camps | set(camp_by_ext.values()) | set(camp_by_name.values())
+    campaign_channel = (
+        dict(Campaign.objects.filter(id__in=referenced).values_list("id", "channel"))
+        if referenced
+        else {}
+    )
+
     kinds, channels = set(TouchKind.values), set(Channel.values)
     good: list[tuple[Any, ...]] = []
     seen: set[str] = set()
@@ -250,6 +258,8 @@ def touches_ingest(*, rows: Iterable[Mapping[str, Any]], by: User | None) -> Ing
                 continue
             seen.add(external_id)
         content = str(row.get("content") or "")[:200]
+        if not channel and campaign_id is not None:
+            channel = campaign_channel.get(campaign_id, "")
         good.append((external_id, lead_id, kind, channel, campaign_id, content, at))
     with transaction.atomic():
         inserted = insert_rows(Touch._meta.db_table, TOUCH_COLUMNS, good, conflict=("external_id",))

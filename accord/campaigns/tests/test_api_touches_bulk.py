@@ -142,3 +142,25 @@ def test_it_rejects_a_body_that_is_not_json(client, auth):
 def test_it_requires_authentication(client):
     response = client.post(URL, {"touches": []}, content_type="application/json")
     assert response.status_code == 401
+
+
+def test_a_touch_without_a_channel_takes_its_campaigns(db):
+    from accord.campaigns.models import Touch
+    from accord.campaigns.services import campaign_create, touches_ingest
+    from accord.funnel.tests.factories import make_lead
+
+    lead = make_lead(external_id="L-channel")
+    campaign_create(by=None, name="Spring webinar", channel="webinar")
+    result = touches_ingest(
+        rows=[
+            {
+                "lead_external_id": "L-channel",
+                "kind": "webinar",
+                "campaign": "Spring webinar",
+                "at": "2026-03-01T10:00:00Z",
+            }
+        ],
+        by=None,
+    )
+    assert result.created == 1
+    assert Touch.objects.get(lead=lead).channel == "webinar"

@@ -1,0 +1,375 @@
+"""Every write of the agreement app: personas and their matching, scoring models and rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accord.agreement.models import (
+    EngagementRule,
+    FitRule,
+    LeadPersona,
+    ModelStatus,
+    Persona,
+    ScoringModel,
+)
+from accord.agreement.selectors import (
+    ACCOUNT_PROPERTY,
+    CRITERIA_FIELDS,
+    DATE,
+    LEAD_PROPERTY,
+    NUMBER,
+    OPS,
+    PERSONA_FIELD,
+    TEXT,
+    leads_with_persona,
+    personas_in_matching_order,
+)
+from accord.campaigns.models import Campaign, Channel, TouchKind
+from accord.errors import AccordError, Conflict
+from accord.funnel.models import Entity, Lead, PropertyDefinition
+from accord.funnel.properties import coerce
+from accord.teams.models import User
+
+MAX_POINTS = 100
+MAX_RULES = 100
+
+
+# --- criteria ----------------------------------------------------------------------------------
+
+
+def _field_type(field: str, *, allow_persona: bool) -> str:
+    if field == PERSONA_FIELD:
+        if not allow_persona:
+            raise ValueError("persona can only be used in scoring rules")
+        return PERSONA_FIELD
+    for prefix, entity in ((ACCOUNT_PROPERTY, Entity.ACCOUNT), (LEAD_PROPERTY, Entity.LEAD)):
+        if field.startswith(prefix):
+            key = field[len(prefix) :]
+            kind = (
+                PropertyDefinition.objects.filter(entity=entity, key=key)
+                .values_list("type", flat=True)
+                .first()
+            )
+            if kind is None:
+                raise ValueError(f"{field!r} is not a declared {entity} property")
+            return kind
+    if field not in CRITERIA_FIELDS:
+        raise ValueError(
+            f"unknown field {field!r}; use one of {', '.join(CRITERIA_FIELDS)}, "
+            "prop.KEY or account.prop.KEY"
+        )
+    return CRITERIA_FIELDS[field][1]
+
+
+def _scalar(kind: str, raw: Any) -> Any:
+    if isinstance(raw, dict | list) or raw is None:
+        raise ValueError("needs a single value")
+    if kind == TEXT:
+        text = str(raw).strip()
+        if not text:
+            raise ValueError("needs a non-empty value")
+        return text
+    return coerce(kind, raw)
+
+
+def _clean_condition(condition: Any, *, allow_persona: bool) -> dict[str, Any]:
+    if not isinstance(condition, dict):
+        raise ValueError('each condition is an object {"field", "op", "value"}')
+    unknown = set(condition) - {"field", "op", "value"}
+    if unknown:
+        raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
+    field, op = condition.get("field"), condition.get("op")
+    value: Any = condition.get("value")
+    if not isinstance(field, str) or not field:
+        raise ValueError("needs a field")
+    if op not in OPS:
+        raise ValueError(f"unknown op {op!r}; use one of {', '.join(OPS)}")
+    kind = _field_type(field, allow_persona=allow_persona)
+    if kind == PERSONA_FIELD:
+        if op not in ("equals", "in"):
+            raise ValueError("persona takes equals or in")
+        ids: list[int] = value if isinstance(value, list) else [value]
+        if not ids or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise ValueError("persona takes persona ids")
+        known = set(Persona.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        missing = [i for i in ids if i not in known]
+        if missing:
+            raise ValueError(f"no persona with id {missing[0]}")
+        return {"field": field, "op": op, "value": value}
+    if op == "is_set":
+        if value is None:
+            value = True
+        if not isinstance(value, bool):
+            raise ValueError("is_set takes true or false")
+        return {"field": field, "op": op, "value": value}
+    if op == "contains":
+        if kind != TEXT:
+            raise ValueError(f"contains needs a text field; {field} is {kind}")
+        words = value if isinstance(value, list) else [value]
+        cleaned = [_scalar(TEXT, w) for w in words]
+        if not cleaned:
+            raise ValueError("contains needs at least one word")
+        return {"field": field, "op": op, "value": cleaned}
+    if op == "in":
+        if not isinstance(value, list) or not value:
+            raise ValueError("in needs a non-empty list of values")
+        return {"field": field, "op": op, "value": [_scalar(kind, v) for v in value]}
+    if op == "equals":
+        return {"field": field, "op": op, "value": _scalar(kind, value)}
+    # between
+    if kind not in (NUMBER, DATE):
+        raise ValueError(f"between needs a number or date field; {field} is {kind}")
+    if not isinstance(value, list) or len(value) != 2 or value == [None, None]:
+        raise ValueError("between needs [min, max]; one end may be null")
+    low, high = (None if v is None else _scalar(kind, v) for v in value)
+    if low is not None and high is not None and low > high:
+        raise ValueError("between needs min ≤ max")
+    return {"field": field, "op": op, "value": [low, high]}
+
+
+def criteria_clean(
+    criteria: Any, *, allow_persona: bool = False, name: str = "criteria"
+) -> list[dict[str, Any]]:
+    """Validated criteria (see ``accord.agreement.models``), or AccordError naming the condition
+    at fault."""
+    if criteria is None:
+        return []
+    if not isinstance(criteria, list):
+        raise AccordError(
+            f"{name} must be a list of conditions", fields={name: ["a list of conditions"]}
+        )
+    cleaned = []
+    for n, condition in enumerate(criteria, 1):
+        try:
+            cleaned.append(_clean_condition(condition, allow_persona=allow_persona))
+        except ValueError as exc:
+            field = condition.get("field") if isinstance(condition, dict) else None
+            where = f"condition {n}" + (f" ({field})" if isinstance(field, str) and field else "")
+            raise AccordError(
+                f"{name}, {where}: {exc}", fields={name: [f"{where}: {exc}"]}
+            ) from exc
+    return cleaned
+
+
+# --- personas ----------------------------------------------------------------------------------
+
+PERSONA_TEXT_FIELDS = ("description", "pains", "goals", "objections", "messaging")
+
+
+def _persona_save(persona: Persona) -> Persona:
+    persona.name = persona.name.strip()
+    if not persona.name:
+        raise AccordError("a persona needs a name", fields={"name": ["required"]})
+    try:
+        with transaction.atomic():
+            persona.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"a persona named {persona.name!r} exists", fields={"name": ["taken"]}
+        ) from exc
+    return persona
+
+
+@transaction.atomic
+def persona_create(
+    *,
+    by: User | None,
+    name: str,
+    criteria: Any = None,
+    priority: int = 100,
+    **texts: str,
+) -> Persona:
+    """Create a persona. Leads are matched to it by ``personas_match_all`` or ``persona_match``."""
+    unknown = set(texts) - set(PERSONA_TEXT_FIELDS)
+    if unknown:
+        raise AccordError(f"unknown persona field {sorted(unknown)[0]!r}")
+    persona = Persona(
+        name=name,
+        criteria=criteria_clean(criteria),
+        priority=priority,
+        created_by=by,
+        **{k: v.strip() for k, v in texts.items()},
+    )
+    return _persona_save(persona)
+
+
+@transaction.atomic
+def persona_update(*, persona: Persona, by: User | None, **fields: Any) -> Persona:
+    unknown = set(fields) - {"name", "criteria", "priority", *PERSONA_TEXT_FIELDS}
+    if unknown:
+        raise AccordError(f"unknown persona field {sorted(unknown)[0]!r}")
+    if "criteria" in fields:
+        fields["criteria"] = criteria_clean(fields["criteria"])
+    for name, value in fields.items():
+        setattr(persona, name, value.strip() if isinstance(value, str) else value)
+    persona.updated_at = timezone.now()
+    return _persona_save(persona)
+
+
+@transaction.atomic
+def persona_match(*, lead: Lead, at: datetime | None = None) -> Persona | None:
+    """Match one lead to its best persona (or none) and record it. Same SQL as the bulk path."""
+    row = leads_with_persona(Lead.objects.filter(pk=lead.pk), personas_in_matching_order()).first()
+    persona_id = row["persona_id"] if row else None
+    if persona_id is None:
+        LeadPersona.objects.filter(lead=lead).delete()
+        return None
+    current = LeadPersona.objects.filter(lead=lead).first()
+    if current is None or current.persona_id != persona_id:
+        LeadPersona.objects.update_or_create(
+            lead=lead, defaults={"persona_id": persona_id, "matched_at": at or timezone.now()}
+        )
+    return Persona.objects.get(pk=persona_id)
+
+
+@transaction.atomic
+def personas_match_all(*, at: datetime | None = None) -> int:
+    """Match every lead to its best persona in two set-based statements; returns the number of
+    leads with a persona. A lead whose persona is unchanged keeps its ``matched_at``."""
+    sql, params = leads_with_persona(
+        Lead.objects.all(), personas_in_matching_order()
+    ).query.sql_with_params()
+    table = LeadPersona._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE lead_id IN "
+            f"(SELECT m.id FROM ({sql}) m WHERE m.persona_id IS NULL)",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {table} (lead_id, persona_id, matched_at) "
+            f"SELECT m.id, m.persona_id, %s FROM ({sql}) m WHERE m.persona_id IS NOT NULL "
+            f"ON CONFLICT (lead_id) DO UPDATE SET persona_id = excluded.persona_id, "
+            f"matched_at = excluded.matched_at WHERE {table}.persona_id <> excluded.persona_id",
+            [at or timezone.now(), *params],
+        )
+    return LeadPersona.objects.count()
+
+
+# --- scoring models ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def scoring_model_create(*, by: User | None, name: str = "") -> ScoringModel:
+    """A new draft scoring model, numbered after the last one."""
+    last = ScoringModel.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0
+    return ScoringModel.objects.create(
+        version=last + 1, name=name.strip(), status=ModelStatus.DRAFT, created_by=by
+    )
+
+
+def _editable(model: ScoringModel) -> None:
+    if model.status != ModelStatus.DRAFT:
+        raise Conflict(
+            f"scoring model v{model.version} is {model.get_status_display().lower()}; "
+            "only drafts take rule changes"
+        )
+    rules = model.fit_rules.count() + model.engagement_rules.count()
+    if rules >= MAX_RULES:
+        raise AccordError(f"a scoring model holds at most {MAX_RULES} rules")
+
+
+def _points(points: Any, name: str = "points") -> int:
+    if isinstance(points, bool) or not isinstance(points, int):
+        raise AccordError(f"{name} must be a whole number", fields={name: ["a whole number"]})
+    if not -MAX_POINTS <= points <= MAX_POINTS or points == 0:
+        raise AccordError(
+            f"{name} must be between -{MAX_POINTS} and {MAX_POINTS}, and not 0",
+            fields={name: [f"between -{MAX_POINTS} and {MAX_POINTS}, not 0"]},
+        )
+    return points
+
+
+def _label(label: str) -> str:
+    label = label.strip()
+    if not label:
+        raise AccordError("a rule needs a label", fields={"label": ["required"]})
+    return label[:200]
+
+
+@transaction.atomic
+def fit_rule_create(
+    *, model: ScoringModel, by: User | None, label: str, criteria: Any, points: int
+) -> FitRule:
+    """Add a fit rule: ``points`` when a lead satisfies ``criteria`` (which may name a persona)."""
+    _editable(model)
+    cleaned = criteria_clean(criteria, allow_persona=True)
+    if not cleaned:
+        raise AccordError("a fit rule needs at least one condition", fields={"criteria": ["empty"]})
+    return FitRule.objects.create(
+        model=model,
+        label=_label(label),
+        criteria=cleaned,
+        points=_points(points),
+        position=model.fit_rules.count(),
+    )
+
+
+def _choices(values: Sequence[Any] | None, allowed: Sequence[str], name: str) -> list[str]:
+    values = list(values or [])
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise AccordError(f"unknown {name} {bad[0]!r}", fields={name: [f"unknown: {bad[0]}"]})
+    return values
+
+
+@transaction.atomic
+def engagement_rule_create(
+    *,
+    model: ScoringModel,
+    by: User | None,
+    label: str,
+    points: int,
+    cap: int,
+    kinds: Sequence[str] | None = None,
+    channels: Sequence[str] | None = None,
+    campaign_ids: Sequence[int] | None = None,
+    content_contains: Sequence[str] | None = None,
+    half_life_days: float | None = None,
+) -> EngagementRule:
+    """Add an engagement rule: ``points`` per matching touch, decayed, held within ±``cap``."""
+    _editable(model)
+    campaigns = list(campaign_ids or [])
+    if campaigns:
+        known = set(Campaign.objects.filter(pk__in=campaigns).values_list("pk", flat=True))
+        missing = [c for c in campaigns if c not in known]
+        if missing:
+            raise AccordError(
+                f"no campaign with id {missing[0]!r}", fields={"campaign_ids": ["unknown"]}
+            )
+    words = [str(w).strip() for w in (content_contains or [])]
+    if any(not w for w in words):
+        raise AccordError(
+            "content words must not be empty", fields={"content_contains": ["empty word"]}
+        )
+    if isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= MAX_POINTS:
+        raise AccordError(
+            f"cap must be a whole number from 1 to {MAX_POINTS}", fields={"cap": ["1 to 100"]}
+        )
+    if half_life_days is not None and (
+        isinstance(half_life_days, bool)
+        or not isinstance(half_life_days, int | float)
+        or not 0 < half_life_days <= 3650
+    ):
+        raise AccordError(
+            "the half-life must be a number of days above 0 and at most 3650, or empty",
+            fields={"half_life_days": ["above 0, at most 3650"]},
+        )
+    return EngagementRule.objects.create(
+        model=model,
+        label=_label(label),
+        kinds=_choices(kinds, TouchKind.values, "kinds"),
+        channels=_choices(channels, Channel.values, "channels"),
+        campaign_ids=campaigns,
+        content_contains=words,
+        points=_points(points),
+        cap=cap,
+        half_life_days=float(half_life_days) if half_life_days is not None else None,
+        position=model.engagement_rules.count(),
+    )

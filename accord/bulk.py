@@ -5,6 +5,7 @@ one transaction on SQLite. Never per-row ORM saves.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
@@ -96,3 +97,16 @@ def update_rows(table: str, key: str, columns: Sequence[str], rows: Sequence[Seq
             [(*row[1:], row[0]) for row in rows],
         )
         return len(rows)
+
+
+def db_datetime(value: datetime | None) -> Any:
+    """A datetime as the engine stores it: aware on PostgreSQL, naive UTC text on SQLite.
+
+    Raw executemany on SQLite would store an aware value as ``…+00:00`` text, which the ORM's
+    comparisons (naive UTC text) do not match.
+    """
+    if value is None or is_postgres():
+        return value
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return str(value.replace(tzinfo=None))

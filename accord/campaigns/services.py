@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accord.bulk import insert_rows
+from accord.bulk import db_datetime, insert_rows
 from accord.campaigns.models import Campaign, Channel, Touch, TouchKind
 from accord.errors import AccordError, Conflict
 from accord.funnel.models import Lead
@@ -260,7 +260,7 @@ def touches_ingest(*, rows: Iterable[Mapping[str, Any]], by: User | None) -> Ing
         content = str(row.get("content") or "")[:200]
         if not channel and campaign_id is not None:
             channel = campaign_channel.get(campaign_id, "")
-        good.append((external_id, lead_id, kind, channel, campaign_id, content, at))
+        good.append((external_id, lead_id, kind, channel, campaign_id, content, db_datetime(at)))
     with transaction.atomic():
         inserted = insert_rows(Touch._meta.db_table, TOUCH_COLUMNS, good, conflict=("external_id",))
     result.created = inserted

@@ -164,3 +164,27 @@ def test_a_touch_without_a_channel_takes_its_campaigns(db):
     )
     assert result.created == 1
     assert Touch.objects.get(lead=lead).channel == "webinar"
+
+
+def test_bulk_touch_times_compare_like_any_other_time(db):
+    from django.utils.dateparse import parse_datetime
+
+    from accord.campaigns.models import Touch
+    from accord.campaigns.services import touches_ingest
+    from accord.funnel.tests.factories import make_lead
+
+    make_lead(external_id="L-time")
+    touches_ingest(
+        rows=[
+            {
+                "lead_external_id": "L-time",
+                "kind": "page_view",
+                "at": "2026-03-01T10:00:00Z",
+                "external_id": "t-1",
+            }
+        ],
+        by=None,
+    )
+    at = parse_datetime("2026-03-01T10:00:00Z")
+    assert Touch.objects.filter(at__lte=at).count() == 1
+    assert Touch.objects.filter(at=at).count() == 1

@@ -14,6 +14,7 @@ commands:
   migrate       create or upgrade the database
   createuser    add a person (USERNAME --team T --role R [--password P] [--token])
   import        import a CSV file ({accounts|leads|deals|campaigns|touches} FILE)
+  scoring       predictive scoring (train --target STAGE …)
 
 Any other Django management command works too (e.g. `accord check`).
 Run `accord COMMAND --help` for a command's options.

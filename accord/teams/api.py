@@ -8,7 +8,14 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
 from accord.teams.models import ApiToken, User
-from accord.teams.schemas import MeOut, TokenCreatedOut, TokenCreateIn, TokenListOut, TokenOut
+from accord.teams.schemas import (
+    MeOut,
+    PeopleOut,
+    TokenCreatedOut,
+    TokenCreateIn,
+    TokenListOut,
+    TokenOut,
+)
 from accord.teams.services import token_create, token_revoke
 
 router = Router(tags=["people"])
@@ -22,6 +29,15 @@ def acting_user(request: HttpRequest) -> User:
 @router.get("/me", response=MeOut, summary="The calling person")
 def get_me(request: HttpRequest) -> User:
     return acting_user(request)
+
+
+@router.get("/people", response=PeopleOut, summary="Everyone at the organisation")
+def list_people(request: HttpRequest, team: str = "", active: bool = True) -> dict[str, object]:
+    """People with their ids, to fill owner_id and the like; ``team`` narrows to one team."""
+    people = User.objects.filter(is_active=active)
+    if team:
+        people = people.filter(team=team)
+    return {"items": list(people)}
 
 
 @router.get("/tokens", response=TokenListOut, summary="The calling person's API tokens")

@@ -56,3 +56,11 @@ class TokenCreatedOut(Schema):
     raw: str = Field(
         description="The token itself (`acc_…`). Shown this once and never stored: keep it now."
     )
+
+
+class PersonOut(MeOut):
+    is_active: bool
+
+
+class PeopleOut(Schema):
+    items: list[PersonOut]

@@ -12,7 +12,7 @@ import joblib
 import numpy as np
 import sklearn
 from django.utils import timezone
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+from threadpoolctl import threadpool_limits
 
 from accord.errors import AccordError
 from accord.funnel.models import Lead

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata  # type: ignore[import-untyped]
+from scipy.stats import rankdata
 from sklearn.metrics import brier_score_loss, roc_curve
 from sklearn.pipeline import Pipeline
 

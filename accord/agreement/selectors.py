@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 
 from accord.agreement.models import LeadPersona, Persona
 from accord.funnel.models import Lead
@@ -115,16 +116,16 @@ def personas_in_matching_order() -> list[Persona]:
 
 def leads_with_persona(leads: QuerySet[Lead], personas: Sequence[Persona]) -> QuerySet[Any]:
     """``leads`` as rows ``{"id", "persona_id"}``: the best persona each satisfies, or None."""
+    leads = leads.order_by()
     if not personas:
-        return leads.annotate(persona_id=Value(None, output_field=IntegerField())).values(
-            "id", "persona_id"
-        )
+        nothing = Cast(Value(None), output_field=IntegerField())
+        return leads.annotate(persona_id=nothing).values("id", "persona_id")
     best = Case(
         *[When(criteria_q(p.criteria), then=Value(p.pk)) for p in personas],
         default=Value(None),
         output_field=IntegerField(),
     )
-    return leads.order_by().annotate(persona_id=best).values("id", "persona_id")
+    return leads.annotate(persona_id=best).values("id", "persona_id")
 
 
 def lead_persona(lead: Lead) -> Persona | None:

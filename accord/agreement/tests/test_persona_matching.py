@@ -6,7 +6,12 @@ import pytest
 
 from accord.agreement.models import LeadPersona
 from accord.agreement.selectors import lead_persona, persona_leads
-from accord.agreement.services import persona_create, persona_match, personas_match_all
+from accord.agreement.services import (
+    persona_create,
+    persona_match,
+    persona_update,
+    personas_match_all,
+)
 from accord.funnel.services import property_define
 from accord.funnel.tests.factories import make_account, make_lead
 
@@ -150,3 +155,16 @@ def test_it_keeps_the_match_time_of_an_unchanged_match(personas):
     first = LeadPersona.objects.get(lead=lead).matched_at
     personas_match_all()
     assert LeadPersona.objects.get(lead=lead).matched_at == first
+
+
+@pytest.mark.django_db
+def test_it_clears_every_match_when_no_persona_has_criteria(marketing_head):
+    persona = persona_create(
+        by=marketing_head, name="Anyone", criteria=[{"field": "title", "op": "is_set"}]
+    )
+    lead = make_lead(title="CTO")
+    assert personas_match_all() == 1
+    persona_update(persona=persona, by=marketing_head, criteria=[])
+    assert personas_match_all() == 0
+    assert persona_match(lead=lead) is None
+    assert lead_persona(lead) is None

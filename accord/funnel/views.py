@@ -239,7 +239,9 @@ def failed_listing(request: HttpRequest, exc: AccordError) -> Listing:
 def wants_fragment(request: HttpRequest) -> bool:
     """Whether htmx asks for a list's results only (a history restore needs the whole page)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return not htmx.boosted and not htmx.history_restore_request
 
 
 def list_response(

@@ -186,5 +186,6 @@ def test_bulk_touch_times_compare_like_any_other_time(db):
         by=None,
     )
     at = parse_datetime("2026-03-01T10:00:00Z")
+    assert at is not None
     assert Touch.objects.filter(at__lte=at).count() == 1
     assert Touch.objects.filter(at=at).count() == 1

@@ -255,8 +255,8 @@ def rescore_all(model: ScoringModel, at: datetime | None = None) -> int:
     """Score every lead under ``model`` in set-based SQL; returns the number of leads whose
     score, fit or engagement changed.
 
-    PostgreSQL: one UPDATE … FROM over the aggregate. SQLite: the aggregate is read once and
-    written back with executemany in batches (no query per lead).
+    PostgreSQL: the aggregate into a temporary table, then one UPDATE … FROM. SQLite: the
+    aggregate is read once and written back with executemany in batches (no query per lead).
     """
     at = at or timezone.now()
     sql, params = _scores_sql(_rules(model), at)
@@ -264,14 +264,20 @@ def rescore_all(model: ScoringModel, at: datetime | None = None) -> int:
     score = _bounded("s.fit + s.engagement", str(SCORE_MIN), str(SCORE_MAX))
     with connection.cursor() as cursor:
         if is_postgres():
-            # The aggregate over every touch sorts or hashes per lead: give it room in memory.
+            # The aggregate over every touch hashes per lead: give it room in memory. It is
+            # computed into a temporary table first because PostgreSQL runs the query of a
+            # CREATE TABLE AS in parallel, and never that of an UPDATE.
+            # JIT compiles these wide CASE expressions for longer than they take to run.
             cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("DROP TABLE IF EXISTS _accord_scores")
+            cursor.execute(f"CREATE TEMP TABLE _accord_scores ON COMMIT DROP AS {sql}", params)
+            cursor.execute("ANALYZE _accord_scores")
             cursor.execute(
                 f"UPDATE {table} l SET fit_score = s.fit, engagement_score = s.engagement, "
-                f"score = {score} FROM ({sql}) s WHERE l.id = s.id AND "
+                f"score = {score} FROM _accord_scores s WHERE l.id = s.id AND "
                 f"(l.fit_score, l.engagement_score, l.score) IS DISTINCT FROM "
-                f"(s.fit, s.engagement, {score})",
-                params,
+                f"(s.fit, s.engagement, {score})"
             )
             return int(cursor.rowcount)
         cursor.execute(

@@ -101,7 +101,7 @@ def world(marketing_head):
 @pytest.mark.django_db
 def test_it_gives_every_lead_the_same_score_in_bulk_as_alone(world, django_assert_max_num_queries):
     model, leads = world
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         changed = rescore_all(model, at=NOW)
     bulk = {
         pk: (score, fit, engagement)

@@ -1,0 +1,316 @@
+"""How long rescoring every lead takes after a scoring model change, on PostgreSQL.
+
+    uv run python bench/bench_rescore.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/accord_bench_rescore \\
+        uv run python bench/bench_rescore.py --leads 1000000 --touches-per-lead 4
+
+It works in a scratch PostgreSQL database (``accord_bench_rescore`` on the local server unless
+DATABASE_URL names another; created when missing, migrated), which it fills once, by COPY, with
+N leads (``brs-`` external ids) at 20,000 accounts and on average T touches per lead over the last
+year; later runs reuse them. It then matches personas, creates a new scoring model with 10 rules
+(6 fit, persona and custom property included; 4 engagement with caps and half-lives), and times
+``rescore_all`` twice: first as a model change (every lead scored under the new model), then
+again with nothing changed. The target for the first figure is under 30 s at 1,000,000 leads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accord.agreement.models import ScoringModel
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/accord_bench_rescore")
+os.environ.setdefault("ACCORD_HOME", "/tmp/accord-bench-rescore")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+
+PREFIX = "brs-"
+ACCOUNTS = 20_000
+INDUSTRIES = ["Software", "Retail", "Finance", "Healthcare", "Manufacturing", "Education"]
+COUNTRIES = ["France", "Germany", "United States", "United Kingdom", "Spain", "Brazil"]
+TITLES = [
+    "VP Marketing",
+    "Head of Sales",
+    "Marketing Manager",
+    "Sales Rep",
+    "Engineer",
+    "Student",
+    "CFO",
+    "Director of Revenue Operations",
+    "",
+]
+SOURCES = ["organic_search", "paid_search", "webinar", "referral", "event", "import"]
+KINDS = [
+    "page_view",
+    "page_view",
+    "page_view",
+    "email_open",
+    "email_click",
+    "content_download",
+    "webinar",
+    "form_submit",
+    "demo_request",
+]
+CHANNELS = ["organic_search", "paid_search", "email", "paid_social", "direct", "webinar"]
+CONTENT = ["/pricing", "/features", "/blog/funnel-math", "/customers", "/careers", "guide.pdf", ""]
+
+
+def ensure_database(url: str) -> None:
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise SystemExit("bench_rescore needs PostgreSQL: set DATABASE_URL=postgres://…")
+    params = {
+        "host": config.get("HOST") or "127.0.0.1",
+        "port": config.get("PORT") or 5432,
+        "user": config.get("USER") or "postgres",
+        "password": config.get("PASSWORD") or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**params) as conn:
+        name = config["NAME"]
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+
+
+def fill(leads: int, touches_per_lead: float, seed: int) -> None:
+    """COPY accounts, leads and touches into the scratch database, unless already there."""
+    from django.db import connection, transaction
+
+    from accord.campaigns.models import Touch
+    from accord.funnel.models import Account, Lead
+
+    existing = Lead.objects.filter(external_id__startswith=PREFIX).count()
+    if existing >= leads:
+        print(f"reusing {existing:,} leads")
+        return
+    if existing:
+        raise SystemExit(
+            f"the scratch database holds {existing:,} bench leads, fewer than {leads:,}; "
+            "drop the database and run again"
+        )
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(
+            f"COPY {Account._meta.db_table} (external_id, name, domain, industry, employees, "
+            "country, segment, is_target, properties, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for n in range(ACCOUNTS):
+                copy.write_row(
+                    (
+                        f"{PREFIX}a{n}",
+                        f"Bench company {n}",
+                        f"bench{n}.example",
+                        rng.choice(INDUSTRIES),
+                        int(rng.lognormvariate(5, 1.6)) + 1,
+                        rng.choice(COUNTRIES),
+                        rng.choice(["smb", "mid_market", "enterprise"]),
+                        rng.random() < 0.1,
+                        json.dumps({"stack": rng.choice(["snowflake", "bigquery", "none"])}),
+                        now,
+                        now,
+                    )
+                )
+        cursor.execute(
+            f"SELECT id FROM {Account._meta.db_table} WHERE external_id LIKE %s", [PREFIX + "%"]
+        )
+        account_ids = [r[0] for r in cursor.fetchall()]
+        with raw.copy(
+            f"COPY {Lead._meta.db_table} (external_id, email, first_name, last_name, title, "
+            "phone, source, account_id, stage, stage_changed_at, score, fit_score, "
+            "engagement_score, properties, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for n in range(leads):
+                created = now - timedelta(days=rng.uniform(0, 365))
+                budget = {"budget": rng.choice([500, 5000, 50000])} if rng.random() < 0.3 else {}
+                copy.write_row(
+                    (
+                        f"{PREFIX}l{n}",
+                        f"lead{n}@bench.example",
+                        "Pat",
+                        f"Bench{n}",
+                        rng.choice(TITLES),
+                        "",
+                        rng.choice(SOURCES),
+                        rng.choice(account_ids) if rng.random() < 0.9 else None,
+                        "lead",
+                        created,
+                        0,
+                        0,
+                        0,
+                        json.dumps(budget),
+                        created,
+                        created,
+                    )
+                )
+        print(
+            f"copied {ACCOUNTS:,} accounts and {leads:,} leads "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        cursor.execute(
+            f"SELECT id FROM {Lead._meta.db_table} WHERE external_id LIKE %s", [PREFIX + "%"]
+        )
+        lead_ids = [r[0] for r in cursor.fetchall()]
+        total = 0
+        with raw.copy(
+            f"COPY {Touch._meta.db_table} (lead_id, kind, channel, content, at) FROM STDIN"
+        ) as copy:
+            for lead_id in lead_ids:
+                for _ in range(int(rng.expovariate(1 / touches_per_lead))):
+                    copy.write_row(
+                        (
+                            lead_id,
+                            rng.choice(KINDS),
+                            rng.choice(CHANNELS),
+                            rng.choice(CONTENT),
+                            now - timedelta(seconds=rng.uniform(0, 365 * 86400)),
+                        )
+                    )
+                    total += 1
+        print(f"copied {total:,} touches; {time.perf_counter() - started:.1f} s in all")
+    with connection.cursor() as cursor:
+        for model in (Account, Lead, Touch):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+
+
+def build_model() -> ScoringModel:
+    from accord.agreement.models import Persona
+    from accord.agreement.services import (
+        engagement_rule_create,
+        fit_rule_create,
+        persona_create,
+        scoring_model_create,
+    )
+    from accord.funnel.models import PropertyDefinition
+    from accord.funnel.services import property_define
+
+    if not PropertyDefinition.objects.filter(entity="lead", key="budget").exists():
+        property_define(by=None, entity="lead", key="budget", label="Budget", type="number")
+    if not PropertyDefinition.objects.filter(entity="account", key="stack").exists():
+        property_define(by=None, entity="account", key="stack", label="Stack", type="text")
+    personas = {
+        "Revenue leader": [
+            {"field": "title", "op": "contains", "value": ["VP", "Head", "Director"]},
+            {"field": "account.employees", "op": "between", "value": [50, 5000]},
+        ],
+        "Finance buyer": [{"field": "title", "op": "contains", "value": ["CFO", "Finance"]}],
+        "Data team": [{"field": "account.prop.stack", "op": "in", "value": ["snowflake"]}],
+    }
+    for name, criteria in personas.items():
+        if not Persona.objects.filter(name=name).exists():
+            persona_create(by=None, name=name, criteria=criteria)
+    leader = Persona.objects.get(name="Revenue leader")
+    model = scoring_model_create(by=None, name="Benchmark")
+    fit = [
+        ("Revenue leader", [{"field": "persona", "op": "equals", "value": leader.pk}], 20),
+        (
+            "Software or finance",
+            [{"field": "account.industry", "op": "in", "value": ["Software", "Finance"]}],
+            10,
+        ),
+        ("Mid-size", [{"field": "account.employees", "op": "between", "value": [50, 1000]}], 10),
+        ("Target account", [{"field": "account.is_target", "op": "equals", "value": True}], 10),
+        ("Students", [{"field": "title", "op": "contains", "value": "student"}], -30),
+        ("Big budget", [{"field": "prop.budget", "op": "between", "value": [10000, None]}], 10),
+    ]
+    for label, criteria, points in fit:
+        fit_rule_create(model=model, by=None, label=label, criteria=criteria, points=points)
+    engagement_rule_create(
+        model=model, by=None, label="Demo request", kinds=["demo_request"], points=40, cap=40
+    )
+    engagement_rule_create(
+        model=model,
+        by=None,
+        label="Page views",
+        kinds=["page_view"],
+        points=2,
+        cap=10,
+        half_life_days=14,
+    )
+    engagement_rule_create(
+        model=model,
+        by=None,
+        label="Pricing",
+        content_contains=["pricing"],
+        points=5,
+        cap=15,
+        half_life_days=7,
+    )
+    engagement_rule_create(
+        model=model,
+        by=None,
+        label="Careers page",
+        content_contains=["careers"],
+        points=-5,
+        cap=10,
+    )
+    return model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--touches-per-lead", type=float, default=4.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    fill(args.leads, args.touches_per_lead, args.seed)
+
+    from accord.agreement.services import personas_match_all
+    from accord.campaigns.models import Touch
+    from accord.funnel.models import Lead
+    from accord.scoring.engine import rescore_all
+
+    leads = Lead.objects.count()
+    touches = Touch.objects.count()
+    model = build_model()
+    started = time.perf_counter()
+    matched = personas_match_all()
+    print(f"personas_match_all: {matched:,} leads matched in {time.perf_counter() - started:.1f} s")
+
+    # Start from scores no model gave, as after a change, and from a clean table.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Lead._meta.db_table} SET score = 0, fit_score = 0, engagement_score = 0"
+        )
+        cursor.execute(f"VACUUM ANALYZE {Lead._meta.db_table}")
+    started = time.perf_counter()
+    changed = rescore_all(model)
+    elapsed = time.perf_counter() - started
+    print(
+        f"rescore_all after a model change: {leads:,} leads, {touches:,} touches, "
+        f"{changed:,} scores changed in {elapsed:.1f} s (target < 30 s)"
+    )
+    started = time.perf_counter()
+    changed = rescore_all(model)
+    print(f"rescore_all again: {changed:,} scores changed in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -194,8 +194,13 @@ def raw_lookup(
     out: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         if not is_sqlite():
-            cursor.execute(f"SELECT {selected} FROM {table} WHERE {key} = ANY(%s)", [list(values)])
-            return list(cursor.fetchall())
+            import psycopg
+
+            # A server-side-binding cursor sends the array in binary (%b), without quoting each
+            # element in Python as Django's client-side-binding cursors would.
+            with psycopg.Cursor(connection.connection) as raw:
+                raw.execute(f"SELECT {selected} FROM {table} WHERE {key} = ANY(%b)", [list(values)])
+                return list(raw.fetchall())
         size = max_params()
         for start in range(0, len(values), size):
             chunk = values[start : start + size]

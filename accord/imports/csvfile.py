@@ -92,7 +92,7 @@ class _CountingReader(io.RawIOBase):
         super().close()
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int  # as a spreadsheet shows it: the header is row 1
     values: list[str]

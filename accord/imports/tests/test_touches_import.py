@@ -99,3 +99,17 @@ def test_columns_touches_cannot_hold_are_left_out_with_a_notice(write_csv, lead)
     result = import_file(entity="touches", path=path, by=None)
     assert result.created == 1
     assert result.notices == ["column 'Browser' was left out: touches have no custom properties"]
+
+
+def test_a_file_mixing_stored_and_new_touches_adds_only_the_new_ones(write_csv, lead):
+    header = ["external_id", "lead_external_id", "kind", "at"]
+    first = [["m-1", "P-1", "page_view", "2024-01-01"], ["m-2", "P-1", "page_view", "2024-01-02"]]
+    import_file(entity="touches", path=write_csv([header, *first]), by=None)
+    later = write_csv([header, *first, ["m-3", "P-1", "call", "2024-01-03"]], "later.csv")
+    result = import_file(entity="touches", path=later, by=None)
+    assert (result.created, result.unchanged) == (1, 2)
+    assert sorted(str(e) for e in Touch.objects.values_list("external_id", flat=True)) == [
+        "m-1",
+        "m-2",
+        "m-3",
+    ]

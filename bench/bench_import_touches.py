@@ -52,15 +52,14 @@ def ensure_postgres_database(url: str) -> None:
 
     config = dj_database_url.parse(url)
     name = config["NAME"]
-    params = {
-        "host": config.get("HOST") or "127.0.0.1",
-        "port": config.get("PORT") or 5432,
-        "user": config.get("USER") or "postgres",
-        "password": config.get("PASSWORD") or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**params) as conn:
+    with psycopg.connect(
+        host=str(config.get("HOST") or "127.0.0.1"),
+        port=int(config.get("PORT") or 5432),
+        user=str(config.get("USER") or "postgres"),
+        password=str(config.get("PASSWORD") or ""),
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -96,9 +95,11 @@ def ensure_leads(count: int) -> dict[str, int]:
     from accord.funnel.models import Lead
     from accord.imports.base import table_shape
 
-    have = dict(
-        Lead.objects.filter(external_id__startswith=PREFIX).values_list("external_id", "id")
-    )
+    def stored() -> dict[str, int]:
+        rows = Lead.objects.filter(external_id__startswith=PREFIX).values_list("external_id", "id")
+        return {str(ext): pk for ext, pk in rows}
+
+    have = stored()
     missing = [f"{PREFIX}lead-{i}" for i in range(count) if f"{PREFIX}lead-{i}" not in have]
     if missing:
         shape = table_shape(Lead)
@@ -118,9 +119,7 @@ def ensure_leads(count: int) -> dict[str, int]:
                 ]
                 copy_rows(shape.table, shape.columns, rows)
         print(f"created {len(missing):,} leads")
-        have = dict(
-            Lead.objects.filter(external_id__startswith=PREFIX).values_list("external_id", "id")
-        )
+        have = stored()
     return have
 
 

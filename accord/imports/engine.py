@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from accord.errors import AccordError, Conflict
 from accord.funnel.models import PipelineStage, PropertyDefinition, PropertyType
@@ -49,6 +50,7 @@ from accord.teams.models import User
 SAMPLE_ROWS = 1000
 BULK_CACHE_SIZE = -64 * 1024  # KiB, as SQLite counts a negative cache_size
 BULK_CHECKPOINT_PAGES = 100_000
+BATCH_ATTEMPTS = 3
 
 
 class Loader(Protocol):
@@ -287,6 +289,30 @@ def _batch_transaction() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+def _load_batch(loader: Loader, batch: list[Row], result: ImportResult) -> None:
+    """Load one batch in one transaction.
+
+    Another writer (a second import of the same file, the bulk API) may store one of the batch's
+    records between our lookup and our insert; the batch then fails on a unique key as a whole,
+    and is loaded again, finding that record stored.
+    """
+    for attempt in range(BATCH_ATTEMPTS):
+        counts = (result.created, result.updated, result.unchanged, len(result.rejected))
+        try:
+            with transaction.atomic():
+                _batch_transaction()
+                loader.load(batch)
+            return
+        except (IntegrityError, psycopg.errors.IntegrityError) as exc:
+            result.created, result.updated, result.unchanged = counts[:3]
+            del result.rejected[counts[3] :]
+            if attempt == BATCH_ATTEMPTS - 1:
+                raise AccordError(
+                    f"rows {batch[0].number} to {batch[-1].number} clash with records another "
+                    "import is writing at the same time; run the import again once it is done"
+                ) from exc
+
+
 def import_file(
     *,
     entity: str,
@@ -321,9 +347,7 @@ def import_file(
         _declare(compiled, entity, by, result)
         loader = _loader(entity, compiled, len(source.headers), by, result)
         for batch in source.batches(size, limit=limit):
-            with transaction.atomic():
-                _batch_transaction()
-                loader.load(batch)
+            _load_batch(loader, batch, result)
             result.rows += len(batch)
             if on_progress is not None:
                 fraction = min(source.position / source.size, 1.0) if source.size else 1.0

@@ -59,3 +59,40 @@ def test_a_key_repeated_within_a_batch_updates_the_record_it_created(write_csv):
     result = import_file(entity="leads", path=path, by=None)
     assert (result.created, result.updated) == (1, 1)
     assert Lead.objects.get().title == "Head of Analysis"
+
+
+def test_a_batch_that_clashes_on_a_unique_key_is_loaded_again_and_counted_once(
+    write_csv, monkeypatch
+):
+    from django.db import IntegrityError
+
+    from accord.bulk import copy_rows as real_copy
+    calls = []
+
+    def clashing_copy(table, columns, rows):
+        calls.append(table)
+        if len(calls) == 1:  # as when another writer stored a lead since our lookup
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real_copy(table, columns, rows)
+
+    monkeypatch.setattr(records, "copy_rows", clashing_copy)
+    path = write_csv([["email", "first_name"], ["a@x.example", "Ann"], ["b@x.example", "Bo"]])
+    result = import_file(entity="leads", path=path, by=None)
+    assert (result.created, result.updated, result.unchanged, result.rejected) == (2, 0, 0, [])
+    assert calls[0] == calls[1] == "funnel_lead"  # the batch ran twice
+    assert sorted(Lead.objects.values_list("first_name", flat=True)) == ["Ann", "Bo"]
+    assert StageChange.objects.count() == 2
+
+
+def test_a_batch_that_keeps_clashing_stops_the_import_with_a_reason(write_csv, monkeypatch):
+    from django.db import IntegrityError
+
+    from accord.errors import AccordError
+
+    def clashing_copy(table, columns, rows):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(records, "copy_rows", clashing_copy)
+    path = write_csv([["email"], ["a@x.example"], ["b@x.example"]])
+    with pytest.raises(AccordError, match="rows 2 to 3 clash with records another import"):
+        import_file(entity="leads", path=path, by=None)

@@ -176,4 +176,4 @@ LOGGING = {
 }
 
 # Rows per transaction on bulk import paths.
-ACCORD_IMPORT_BATCH = envint("ACCORD_IMPORT_BATCH", 5000)
+ACCORD_IMPORT_BATCH = envint("ACCORD_IMPORT_BATCH", 20000)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -219,6 +220,7 @@ def _normalise_domain(domain: str | None) -> str | None:
 
 
 def _save(instance: Any, conflict_fields: Iterable[str]) -> None:
+    """Validate and save a record, turning invalid fields and key clashes into AccordErrors."""
     try:
         with transaction.atomic():
             instance.full_clean(
@@ -226,6 +228,8 @@ def _save(instance: Any, conflict_fields: Iterable[str]) -> None:
                 validate_unique=False,
             )
             instance.save()
+    except ValidationError as exc:
+        raise _validation_to_error(exc) from exc
     except IntegrityError as exc:
         fields = {
             f: ["already used by another record"]
@@ -235,6 +239,14 @@ def _save(instance: Any, conflict_fields: Iterable[str]) -> None:
         raise Conflict(
             "another record already has this " + (" or ".join(fields) or "value"), fields=fields
         ) from exc
+
+
+def _check_fields(fields: dict[str, Any], allowed: Iterable[str], noun: str) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise AccordError(
+            f"unknown {noun} field {unknown[0]!r}", fields={unknown[0]: ["unknown field"]}
+        )
 
 
 def _validation_to_error(exc: Any) -> AccordError:
@@ -248,19 +260,12 @@ def _validation_to_error(exc: Any) -> AccordError:
 def account_create(
     *, by: User | None, name: str, properties: dict[str, Any] | None = None, **fields: Any
 ) -> Account:
-    from django.core.exceptions import ValidationError
-
-    unknown = set(fields) - set(ACCOUNT_FIELDS)
-    if unknown:
-        raise AccordError(f"unknown account field {sorted(unknown)[0]!r}")
+    _check_fields(fields, ACCOUNT_FIELDS, "account")
     account = Account(name=name.strip(), **fields)
     account.domain = _normalise_domain(account.domain)
     account.external_id = account.external_id or None
     account.properties = properties_clean(entity=Entity.ACCOUNT, values=properties or {})
-    try:
-        _save(account, ["external_id", "domain"])
-    except ValidationError as exc:
-        raise _validation_to_error(exc) from exc
+    _save(account, ["external_id", "domain"])
     return account
 
 
@@ -268,11 +273,7 @@ def account_create(
 def account_update(
     *, account: Account, by: User | None, properties: dict[str, Any] | None = None, **fields: Any
 ) -> Account:
-    from django.core.exceptions import ValidationError
-
-    unknown = set(fields) - set(ACCOUNT_FIELDS)
-    if unknown:
-        raise AccordError(f"unknown account field {sorted(unknown)[0]!r}")
+    _check_fields(fields, ACCOUNT_FIELDS, "account")
     for name, value in fields.items():
         setattr(account, name, value)
     if "domain" in fields:
@@ -283,10 +284,7 @@ def account_update(
         cleaned = properties_clean(entity=Entity.ACCOUNT, values=properties)
         account.properties = properties_merge(account.properties, cleaned)
     account.updated_at = timezone.now()
-    try:
-        _save(account, ["external_id", "domain"])
-    except ValidationError as exc:
-        raise _validation_to_error(exc) from exc
+    _save(account, ["external_id", "domain"])
     return account
 
 
@@ -323,11 +321,7 @@ def lead_create(
 
     A lead needs an email or an external id, so later data can find it again.
     """
-    from django.core.exceptions import ValidationError
-
-    unknown = set(fields) - set(LEAD_FIELDS)
-    if unknown:
-        raise AccordError(f"unknown lead field {sorted(unknown)[0]!r}")
+    _check_fields(fields, LEAD_FIELDS, "lead")
     lead = Lead(**fields)
     lead.email = _normalise_email(lead.email)
     lead.external_id = lead.external_id or None
@@ -352,10 +346,7 @@ def lead_create(
     lead.created_at = lead.updated_at = lead.stage_changed_at = at
     lead.stage = stage
     lead.properties = properties_clean(entity=Entity.LEAD, values=properties or {})
-    try:
-        _save(lead, ["external_id", "email"])
-    except ValidationError as exc:
-        raise _validation_to_error(exc) from exc
+    _save(lead, ["external_id", "email"])
     StageChange.objects.create(
         lead=lead,
         from_stage="",
@@ -373,16 +364,12 @@ def lead_update(
     *, lead: Lead, by: User | None, properties: dict[str, Any] | None = None, **fields: Any
 ) -> Lead:
     """Change a lead's fields and custom properties. The stage changes only through lead_move."""
-    from django.core.exceptions import ValidationError
-
     if "stage" in fields:
         raise AccordError(
             "change the stage with a stage move, not an update",
             fields={"stage": ["use a stage move"]},
         )
-    unknown = set(fields) - set(LEAD_FIELDS)
-    if unknown:
-        raise AccordError(f"unknown lead field {sorted(unknown)[0]!r}")
+    _check_fields(fields, LEAD_FIELDS, "lead")
     for name, value in fields.items():
         setattr(lead, name, value)
     if "email" in fields:
@@ -398,10 +385,7 @@ def lead_update(
         cleaned = properties_clean(entity=Entity.LEAD, values=properties)
         lead.properties = properties_merge(lead.properties, cleaned)
     lead.updated_at = timezone.now()
-    try:
-        _save(lead, ["external_id", "email"])
-    except ValidationError as exc:
-        raise _validation_to_error(exc) from exc
+    _save(lead, ["external_id", "email"])
     return lead
 
 
@@ -448,11 +432,7 @@ def deal_create(
     The primary lead moves to ``opportunity`` at the deal's creation, and to ``customer`` at its
     close time when the deal is won.
     """
-    from django.core.exceptions import ValidationError
-
-    unknown = set(fields) - set(DEAL_FIELDS)
-    if unknown:
-        raise AccordError(f"unknown deal field {sorted(unknown)[0]!r}")
+    _check_fields(fields, DEAL_FIELDS, "deal")
     if status not in DealStatus.values:
         raise AccordError(f"unknown deal status {status!r}", fields={"status": ["unknown"]})
     try:
@@ -484,10 +464,7 @@ def deal_create(
     if deal.account is None and deal.primary_lead is not None:
         deal.account = deal.primary_lead.account
     deal.properties = properties_clean(entity=Entity.DEAL, values=properties or {})
-    try:
-        _save(deal, ["external_id"])
-    except ValidationError as exc:
-        raise _validation_to_error(exc) from exc
+    _save(deal, ["external_id"])
     linked = {lead.pk: lead for lead in leads}
     if deal.primary_lead is not None:
         linked[deal.primary_lead.pk] = deal.primary_lead
@@ -519,15 +496,11 @@ def deal_update(
     *, deal: Deal, by: User | None, properties: dict[str, Any] | None = None, **fields: Any
 ) -> Deal:
     """Change an open or closed deal's fields. Status changes through deal_win / deal_lose."""
-    from django.core.exceptions import ValidationError
-
     if "status" in fields or "closed_at" in fields:
         raise AccordError(
             "close a deal by winning or losing it", fields={"status": ["use win or lose"]}
         )
-    unknown = set(fields) - set(DEAL_FIELDS)
-    if unknown:
-        raise AccordError(f"unknown deal field {sorted(unknown)[0]!r}")
+    _check_fields(fields, DEAL_FIELDS, "deal")
     if "amount" in fields:
         try:
             fields["amount"] = Decimal(str(fields["amount"]))
@@ -546,10 +519,7 @@ def deal_update(
         cleaned = properties_clean(entity=Entity.DEAL, values=properties)
         deal.properties = properties_merge(deal.properties, cleaned)
     deal.updated_at = timezone.now()
-    try:
-        _save(deal, ["external_id"])
-    except ValidationError as exc:
-        raise _validation_to_error(exc) from exc
+    _save(deal, ["external_id"])
     if new_primary is not None:
         deal.leads.add(new_primary)
         _advance_for_deal(

@@ -6,11 +6,12 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
 
+from accord.bulk import db_datetime
 from accord.imports.csvfile import Row
 from accord.imports.fields import FieldSpec
 from accord.imports.mapping import Target
@@ -208,15 +209,6 @@ def raw_lookup(
             cursor.execute(f"SELECT {selected} FROM {table} WHERE {key} IN ({marks})", chunk)
             out.extend(cursor.fetchall())
     return out
-
-
-def db_datetime(value: datetime | None) -> Any:
-    """A datetime as the engine stores it: aware on PostgreSQL, naive UTC text on SQLite."""
-    if value is None or not is_sqlite():
-        return value
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return str(value.replace(tzinfo=None))
 
 
 def db_value(value: Any) -> Any:

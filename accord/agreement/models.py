@@ -19,6 +19,8 @@ A lead satisfies criteria when it satisfies every condition.
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -165,3 +167,215 @@ class EngagementRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.points:+d} each, cap {self.cap})"
+
+
+# --- the agreement (the SLA) ------------------------------------------------------------------
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", "Proposal"
+    IN_FORCE = "in_force", "In force"
+    ARCHIVED = "archived", "Archived"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class FeedbackCadence(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Every two weeks"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+class Agreement(models.Model):
+    """One numbered version of the service level agreement between marketing and sales.
+
+    A version starts as a proposal (``draft``) written by anyone on either team, usually as a copy
+    of the version in force (``based_on``). It comes into force when the heads of both marketing
+    and sales have signed it; the version it replaces is then archived. Exactly one version is in
+    force at a time (a partial unique constraint holds it), and only proposals take changes.
+
+    It bundles:
+
+    - the personas both teams agreed on (``personas``; their texts are snapshotted into
+      ``persona_snapshot`` when the version comes into force);
+    - the MQL and SQL definitions: each a list of groups, a lead meeting a definition when it
+      satisfies every condition of at least one group (see ``accord.agreement.definitions``);
+    - the scoring model (``scoring_model``), switched into force with the agreement;
+    - the written terms: terminology, each team's commitments, the rejection reasons, business
+      hours, holidays and time zone (the SLA clocks run in these), rules of engagement and of
+      disengagement, and the review date.
+
+    Durations that sales commits to are in business hours (``accept_within_hours``,
+    ``first_contact_within_hours``) or calendar days (``attempts_within_days``).
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True, help_text="What this version changes, and why.")
+    status = models.CharField(
+        max_length=10, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    in_force_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    # What a good lead is, and how leads are scored.
+    personas = models.ManyToManyField(Persona, blank=True, related_name="agreements")
+    persona_snapshot = models.JSONField(default=list, blank=True)
+    mql_definition = models.JSONField(default=list, blank=True)
+    sql_definition = models.JSONField(default=list, blank=True)
+    scoring_model = models.ForeignKey(
+        ScoringModel, null=True, blank=True, on_delete=models.PROTECT, related_name="agreements"
+    )
+
+    # Words: [{"term": "MQL", "meaning": "...", "our_words": "Hot lead"}].
+    terminology = models.JSONField(default=list, blank=True)
+
+    # Marketing's commitments.
+    # mql_commitments: [{"segment": "" (all) or a segment, "per_month": 40}].
+    mql_commitments = models.JSONField(default=list, blank=True)
+    min_acceptance_rate = models.PositiveSmallIntegerField(
+        default=70, help_text="Share of MQLs sales accepts, in percent."
+    )
+    marketing_other = models.TextField(blank=True)
+
+    # Sales' commitments.
+    accept_within_hours = models.PositiveSmallIntegerField(default=8)
+    first_contact_within_hours = models.PositiveSmallIntegerField(default=24)
+    attempts = models.PositiveSmallIntegerField(default=6)
+    attempts_within_days = models.PositiveSmallIntegerField(default=10)
+    reason_required = models.BooleanField(default=True)
+    feedback_cadence = models.CharField(
+        max_length=12, choices=FeedbackCadence.choices, default=FeedbackCadence.WEEKLY
+    )
+    sales_other = models.TextField(blank=True)
+
+    # [{"code": "bad_fit", "label": "Not our customer profile"}]
+    rejection_reasons = models.JSONField(default=list, blank=True)
+
+    # The SLA clocks: business days are ISO weekdays (1 = Monday … 7 = Sunday);
+    # holidays: [{"date": "2026-12-25", "name": "Christmas Day"}].
+    time_zone = models.CharField(max_length=64, default="UTC")
+    business_days = models.JSONField(default=list, blank=True)
+    business_start = models.TimeField(default=time(9, 0))
+    business_end = models.TimeField(default=time(17, 0))
+    holidays = models.JSONField(default=list, blank=True)
+
+    # Rules of engagement.
+    points_of_contact = models.TextField(blank=True)
+    meeting_cadence = models.TextField(blank=True)
+    feedback_loops = models.TextField(blank=True)
+
+    # Rules of disengagement.
+    consequences = models.TextField(blank=True)
+    disputes = models.TextField(blank=True)
+    dissolution = models.TextField(blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    review_cadence_months = models.PositiveSmallIntegerField(default=3)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="in_force"),
+                name="agreement_one_in_force",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreement v{self.version}"
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.status == AgreementStatus.DRAFT
+
+
+class Signature(models.Model):
+    """A team head's signature on a proposal; one per team (marketing, sales) and version.
+
+    Signatures are events: a change to the proposal after a signature withdraws the signatures
+    (and the audit log keeps both the signature and its withdrawal).
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatures")
+    team = models.CharField(max_length=20)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "team"], name="signature_one_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} signature on v{self.agreement_id}"
+
+
+class ProposalComment(models.Model):
+    """A comment on a version, usually while it is a proposal."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"comment by {self.author_id} on v{self.agreement_id}"
+
+
+class AuditEntry(models.Model):
+    """An immutable record of a change to the agreement, its personas or its scoring models:
+    who did what, when, and the values before and after (only the fields that changed)."""
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"]),
+            models.Index(fields=["-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+
+
+class ReviewReminder(models.Model):
+    """Raised once per version in force, ``REVIEW_NOTICE_DAYS`` before its review date."""
+
+    agreement = models.OneToOneField(
+        Agreement, on_delete=models.CASCADE, related_name="review_reminder"
+    )
+    review_date = models.DateField()
+    raised_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"review of v{self.agreement_id} due {self.review_date}"

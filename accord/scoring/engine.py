@@ -14,6 +14,7 @@ stored persona matches (``accord.agreement.services.personas_match_all`` refresh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -114,7 +115,7 @@ def _touch_condition(rule: EngagementRule) -> tuple[str, list[Any]]:
 
 
 def _engagement_sql(
-    rules: list[EngagementRule], at: datetime, lead_id: int | None
+    rules: list[EngagementRule], at: datetime, lead_ids: Sequence[int] | None
 ) -> tuple[str, list[Any]]:
     """One row per lead with touches: ``lead_id, e_<rule id>…`` (each rule's capped points)."""
     columns: list[str] = []
@@ -134,9 +135,9 @@ def _engagement_sql(
     table = Touch._meta.db_table
     where = "t.at <= %s"
     params.append(connection.ops.adapt_datetimefield_value(at))
-    if lead_id is not None:
-        where += " AND t.lead_id = %s"
-        params.append(lead_id)
+    if lead_ids is not None:
+        where += f" AND t.lead_id IN ({', '.join(['%s'] * len(lead_ids)) or 'NULL'})"
+        params.extend(lead_ids)
     sql = (
         f"SELECT t.lead_id AS lead_id, {', '.join(columns)} "
         f"FROM {table} t WHERE {where} GROUP BY t.lead_id"
@@ -144,11 +145,11 @@ def _engagement_sql(
     return sql, params
 
 
-def _fit_sql(rules: list[FitRule], lead_id: int | None) -> tuple[str, list[Any]]:
+def _fit_sql(rules: list[FitRule], lead_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
     """One row per lead: ``id, f_<rule id>…`` (each rule's points, or 0)."""
     leads = Lead.objects.order_by()
-    if lead_id is not None:
-        leads = leads.filter(pk=lead_id)
+    if lead_ids is not None:
+        leads = leads.filter(pk__in=lead_ids)
     annotations = {
         f"f_{rule.pk}": Case(
             When(criteria_q(rule.criteria), then=Value(rule.points)),
@@ -172,17 +173,21 @@ def _rules(model: ScoringModel) -> _Rules:
 
 
 def _scores_sql(
-    rules: _Rules, at: datetime, *, lead_id: int | None = None, per_rule: bool = False
+    rules: _Rules,
+    at: datetime,
+    *,
+    lead_ids: Sequence[int] | None = None,
+    per_rule: bool = False,
 ) -> tuple[str, list[Any]]:
     """Rows ``id, fit, engagement`` (and each rule's points when ``per_rule``) for every lead,
-    or for one."""
-    fit_sql, fit_params = _fit_sql(rules.fit, lead_id)
+    or for the leads ``lead_ids``."""
+    fit_sql, fit_params = _fit_sql(rules.fit, lead_ids)
     fit_columns = [f"f.f_{r.pk}" for r in rules.fit]
     fit = " + ".join(fit_columns) or "0"
     select = ["f.id AS id", f"{fit} AS fit"]
     params = list(fit_params)
     if rules.engagement:
-        eng_sql, eng_params = _engagement_sql(rules.engagement, at, lead_id)
+        eng_sql, eng_params = _engagement_sql(rules.engagement, at, lead_ids)
         eng_columns = [f"COALESCE(e.e_{r.pk}, 0)" for r in rules.engagement]
         select.append(f"{' + '.join(eng_columns)} AS engagement")
         join = f" LEFT JOIN ({eng_sql}) e ON e.lead_id = f.id"
@@ -204,7 +209,7 @@ def lead_explain(*, lead: Lead, model: ScoringModel, at: datetime | None = None)
     """Every rule of ``model`` that gives ``lead`` points as of ``at`` (now), and how many."""
     at = at or timezone.now()
     rules = _rules(model)
-    sql, params = _scores_sql(rules, at, lead_id=lead.pk, per_rule=True)
+    sql, params = _scores_sql(rules, at, lead_ids=[lead.pk], per_rule=True)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -250,16 +255,27 @@ def lead_rescore(*, lead: Lead, model: ScoringModel, at: datetime | None = None)
 # --- every lead ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def rescore_all(model: ScoringModel, at: datetime | None = None) -> int:
     """Score every lead under ``model`` in set-based SQL; returns the number of leads whose
-    score, fit or engagement changed.
+    score, fit or engagement changed."""
+    return rescore_leads(model, None, at)
+
+
+@transaction.atomic
+def rescore_leads(
+    model: ScoringModel, lead_ids: Sequence[int] | None, at: datetime | None = None
+) -> int:
+    """Score the leads ``lead_ids`` (every lead when None) under ``model`` in set-based SQL;
+    returns the number of leads whose score, fit or engagement changed. Callers pass lead ids in
+    chunks of a few thousand (each id is one SQL parameter).
 
     PostgreSQL: the aggregate into a temporary table, then one UPDATE … FROM. SQLite: the
     aggregate is read once and written back with executemany in batches (no query per lead).
     """
     at = at or timezone.now()
-    sql, params = _scores_sql(_rules(model), at)
+    if lead_ids is not None and not lead_ids:
+        return 0
+    sql, params = _scores_sql(_rules(model), at, lead_ids=lead_ids)
     table = Lead._meta.db_table
     score = _bounded("s.fit + s.engagement", str(SCORE_MIN), str(SCORE_MAX))
     with connection.cursor() as cursor:

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 
-from accord.agreement.models import LeadPersona, Persona
+from accord.agreement.models import Agreement, AgreementStatus, LeadPersona, Persona
 from accord.funnel.models import Lead
 
 TEXT = "text"
@@ -136,3 +136,12 @@ def lead_persona(lead: Lead) -> Persona | None:
 
 def persona_leads(persona: Persona) -> QuerySet[Lead]:
     return Lead.objects.filter(persona_match__persona=persona)
+
+
+def agreement_in_force() -> Agreement | None:
+    """The version of the agreement in force, or None before the first is signed."""
+    return (
+        Agreement.objects.select_related("scoring_model")
+        .filter(status=AgreementStatus.IN_FORCE)
+        .first()
+    )

@@ -133,6 +133,11 @@ def _clean_condition(condition: Any, *, allow_persona: bool) -> dict[str, Any]:
     return {"field": field, "op": op, "value": [low, high]}
 
 
+def condition_clean(condition: Any, *, allow_persona: bool = False) -> dict[str, Any]:
+    """One validated criteria condition, or ValueError saying what is wrong with it."""
+    return _clean_condition(condition, allow_persona=allow_persona)
+
+
 def criteria_clean(
     criteria: Any, *, allow_persona: bool = False, name: str = "criteria"
 ) -> list[dict[str, Any]]:

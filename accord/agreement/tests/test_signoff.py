@@ -1,0 +1,198 @@
+"""Sign-off: both heads sign a proposal, and the second signature puts it in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accord.agreement.models import (
+    Agreement,
+    AgreementStatus,
+    AuditEntry,
+    ModelStatus,
+    ScoringModel,
+    Signature,
+)
+from accord.agreement.services import persona_create
+from accord.agreement.signoff import agreement_propose, agreement_sign, agreement_update
+from accord.errors import Conflict, NotAllowed
+
+pytestmark = pytest.mark.django_db
+
+
+def signed(proposal, *heads):
+    for head in heads:
+        agreement_sign(agreement=proposal, by=head)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def test_a_proposal_comes_into_force_only_after_both_heads_sign(
+    marketer, marketing_head, sales_head
+):
+    proposal = agreement_propose(by=marketer, title="First")
+
+    agreement_sign(agreement=proposal, by=marketing_head)
+    proposal.refresh_from_db()
+    assert proposal.status == AgreementStatus.DRAFT
+    assert proposal.in_force_at is None
+
+    agreement_sign(agreement=proposal, by=sales_head)
+    proposal.refresh_from_db()
+    assert proposal.status == AgreementStatus.IN_FORCE
+    assert proposal.in_force_at is not None
+    assert sorted(Signature.objects.values_list("team", "signed_by__username")) == [
+        ("marketing", "hana"),
+        ("sales", "sam"),
+    ]
+
+
+def test_either_head_may_sign_first(marketer, marketing_head, sales_head):
+    proposal = signed(agreement_propose(by=marketer, title="First"), sales_head, marketing_head)
+
+    assert proposal.status == AgreementStatus.IN_FORCE
+
+
+@pytest.mark.parametrize("persona", ["marketer", "sales_rep", "admin_user"])
+def test_a_member_a_rep_or_an_admin_cannot_sign(request, marketer, persona):
+    proposal = agreement_propose(by=marketer, title="First")
+    user = request.getfixturevalue(persona)
+
+    with pytest.raises(NotAllowed, match="only the head"):
+        agreement_sign(agreement=proposal, by=user)
+
+    assert not proposal.signatures.exists()
+
+
+def test_a_head_of_another_team_cannot_sign(marketer, django_user_model):
+    boss = django_user_model.objects.create_user(username="ceo", team="leadership", role="head")
+    proposal = agreement_propose(by=marketer, title="First")
+
+    with pytest.raises(NotAllowed):
+        agreement_sign(agreement=proposal, by=boss)
+
+
+def test_signing_twice_for_the_same_team_is_refused(marketer, marketing_head, django_user_model):
+    other_head = django_user_model.objects.create_user(
+        username="hugo", team="marketing", role="head"
+    )
+    proposal = agreement_propose(by=marketer, title="First")
+    agreement_sign(agreement=proposal, by=marketing_head)
+
+    with pytest.raises(Conflict, match="Marketing has already signed"):
+        agreement_sign(agreement=proposal, by=marketing_head)
+    with pytest.raises(Conflict, match="already signed"):
+        agreement_sign(agreement=proposal, by=other_head)
+
+    assert proposal.signatures.count() == 1
+
+
+def test_a_version_in_force_cannot_be_signed_again(marketer, marketing_head, sales_head):
+    proposal = signed(agreement_propose(by=marketer, title="First"), marketing_head, sales_head)
+
+    with pytest.raises(Conflict, match="only proposals"):
+        agreement_sign(agreement=proposal, by=sales_head)
+
+
+def test_the_second_signature_archives_the_old_version_and_switches_the_scoring_models(
+    marketer, marketing_head, sales_head
+):
+    first = signed(agreement_propose(by=marketer, title="First"), marketing_head, sales_head)
+    second = agreement_propose(by=marketer, title="Second")
+
+    signed(second, marketing_head, sales_head)
+
+    first.refresh_from_db()
+    assert first.status == AgreementStatus.ARCHIVED
+    assert first.archived_at == second.in_force_at
+    assert second.status == AgreementStatus.IN_FORCE
+    assert list(Agreement.objects.filter(status=AgreementStatus.IN_FORCE)) == [second]
+    assert ScoringModel.objects.get(pk=first.scoring_model_id).status == ModelStatus.ARCHIVED
+    assert ScoringModel.objects.get(pk=second.scoring_model_id).status == ModelStatus.IN_FORCE
+    actions = set(
+        AuditEntry.objects.filter(object_type="agreement").values_list("action", "object_id")
+    )
+    assert ("archive", str(first.pk)) in actions
+    assert ("in_force", str(second.pk)) in actions
+
+
+def test_a_proposal_drafted_before_another_came_into_force_cannot_be_signed(
+    marketer, marketing_head, sales_head
+):
+    v1 = signed(agreement_propose(by=marketer, title="First"), marketing_head, sales_head)
+    v2 = agreement_propose(by=marketer, title="Second")
+    v3 = agreement_propose(by=marketer, title="Third")
+    agreement_sign(agreement=v3, by=marketing_head)
+    signed(v2, marketing_head, sales_head)
+
+    with pytest.raises(Conflict, match="v2 is now in force; draft again from it"):
+        agreement_sign(agreement=v3, by=sales_head)
+
+    v3.refresh_from_db()
+    assert v3.status == AgreementStatus.DRAFT
+    assert v1.pk != v2.pk
+
+
+def test_it_snapshots_the_personas_when_it_comes_into_force(marketer, marketing_head, sales_head):
+    persona = persona_create(by=marketer, name="Ops lead", pains="Spreadsheets")
+    proposal = agreement_propose(by=marketer, title="First")
+
+    signed(proposal, marketing_head, sales_head)
+    persona.pains = "Changed later"
+    persona.save()
+
+    proposal.refresh_from_db()
+    assert [(p["name"], p["pains"]) for p in proposal.persona_snapshot] == [
+        ("Ops lead", "Spreadsheets")
+    ]
+
+
+def test_it_sets_the_review_date_from_the_cadence_when_none_was_agreed(
+    marketer, marketing_head, sales_head
+):
+    proposal = agreement_propose(by=marketer, title="First")
+    agreement_update(agreement=proposal, by=marketer, review_cadence_months=6, time_zone="UTC")
+    agreement_sign(agreement=proposal, by=marketing_head)
+
+    agreement_sign(
+        agreement=proposal, by=sales_head, at=dt.datetime(2026, 8, 31, 12, tzinfo=dt.UTC)
+    )
+
+    proposal.refresh_from_db()
+    assert proposal.review_date == dt.date(2027, 2, 28)
+
+
+def test_signatures_are_audited(marketer, marketing_head):
+    proposal = agreement_propose(by=marketer, title="First")
+
+    agreement_sign(agreement=proposal, by=marketing_head)
+
+    entry = AuditEntry.objects.get(action="sign")
+    assert entry.actor == marketing_head
+    assert entry.after["team"] == "marketing"
+
+
+def test_coming_into_force_applies_the_agreement_to_leads_after_commit(
+    marketer, marketing_head, sales_head, django_capture_on_commit_callbacks, monkeypatch
+):
+    applied = []
+
+    class FakeTask:
+        @staticmethod
+        def enqueue(agreement_id):
+            applied.append(agreement_id)
+
+    monkeypatch.setattr(
+        "accord.agreement.signoff.import_string",
+        lambda path: FakeTask if path.endswith("agreement_apply_task") else None,
+    )
+    proposal = agreement_propose(by=marketer, title="First")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement_sign(agreement=proposal, by=marketing_head)
+    assert applied == []
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement_sign(agreement=proposal, by=sales_head)
+
+    assert applied == [proposal.pk]

@@ -4,6 +4,7 @@ audited, and withdrawn."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 SCORE_60 = [[{"field": "score", "op": "at_least", "value": 60}]]
 
 
-def in_force(marketing_head, sales_head, **fields):
+def in_force(marketing_head: Any, sales_head: Any, **fields: Any) -> Any:
     proposal = agreement_propose(by=marketing_head, title="First agreement")
     if fields:
         agreement_update(agreement=proposal, by=marketing_head, **fields)
@@ -85,6 +86,7 @@ def test_a_proposal_copies_the_version_in_force_and_a_new_draft_of_its_scoring_m
     assert proposal.based_on == current
     assert proposal.mql_definition == SCORE_60
     assert proposal.attempts == 4
+    assert proposal.scoring_model is not None
     assert proposal.scoring_model != model
     assert proposal.scoring_model.status == ModelStatus.DRAFT
     assert proposal.scoring_model.version > model.version
@@ -278,6 +280,7 @@ def test_anyone_comments_on_a_proposal_but_not_with_an_empty_body(marketer, sale
 def test_copying_a_scoring_model_makes_a_new_draft_with_the_same_rules(marketing_head):
     proposal = agreement_propose(by=marketing_head, title="Draft")
     model = proposal.scoring_model
+    assert model is not None
     fit_rule_create(
         model=model,
         by=marketing_head,

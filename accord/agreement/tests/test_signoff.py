@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from accord.errors import Conflict, NotAllowed
 pytestmark = pytest.mark.django_db
 
 
-def signed(proposal, *heads):
+def signed(proposal: Any, *heads: Any) -> Any:
     for head in heads:
         agreement_sign(agreement=proposal, by=head)
     proposal.refresh_from_db()
@@ -108,8 +109,8 @@ def test_the_second_signature_archives_the_old_version_and_switches_the_scoring_
     assert first.archived_at == second.in_force_at
     assert second.status == AgreementStatus.IN_FORCE
     assert list(Agreement.objects.filter(status=AgreementStatus.IN_FORCE)) == [second]
-    assert ScoringModel.objects.get(pk=first.scoring_model_id).status == ModelStatus.ARCHIVED
-    assert ScoringModel.objects.get(pk=second.scoring_model_id).status == ModelStatus.IN_FORCE
+    assert ScoringModel.objects.get(agreements=first).status == ModelStatus.ARCHIVED
+    assert ScoringModel.objects.get(agreements=second).status == ModelStatus.IN_FORCE
     actions = set(
         AuditEntry.objects.filter(object_type="agreement").values_list("action", "object_id")
     )

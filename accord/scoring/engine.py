@@ -202,6 +202,30 @@ def _scores_sql(
     return f"SELECT {', '.join(select)} FROM ({fit_sql}) f{join}", params
 
 
+def scores_as_of(model: ScoringModel | None, *, at: datetime) -> dict[int, tuple[int, int, int]]:
+    """Every lead's ``(score, fit, engagement)`` under ``model`` as of ``at``, in one query,
+    leaving out leads at ``(0, 0, 0)`` (the mapping ``definitions.leads_meeting`` reads, where a
+    lead not listed scores 0). No model: every lead scores 0.
+
+    Fit reads the leads' fields and persona as they are now; engagement counts the touches up
+    to ``at``, decayed to ``at``.
+    """
+    if model is None:
+        return {}
+    sql, params = _scores_sql(_rules(model), at)
+    scores: dict[int, tuple[int, int, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.id, s.fit, s.engagement FROM ({sql}) s "
+            "WHERE s.fit <> 0 OR s.engagement <> 0",
+            params,
+        )
+        for lead_id, fit, engagement in cursor.fetchall():
+            fit, engagement = int(fit), int(engagement)
+            scores[lead_id] = (clamp(fit + engagement), fit, engagement)
+    return scores
+
+
 # --- one lead --------------------------------------------------------------------------------
 
 

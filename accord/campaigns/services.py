@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from accord.agreement.tasks import leads_refresh_later
 from accord.bulk import db_datetime, insert_rows
 from accord.campaigns.models import Campaign, Channel, Touch, TouchKind
 from accord.errors import AccordError, Conflict
@@ -263,6 +264,8 @@ def touches_ingest(*, rows: Iterable[Mapping[str, Any]], by: User | None) -> Ing
         good.append((external_id, lead_id, kind, channel, campaign_id, content, db_datetime(at)))
     with transaction.atomic():
         inserted = insert_rows(Touch._meta.db_table, TOUCH_COLUMNS, good, conflict=("external_id",))
+        # Scores and MQL status follow the touches: one background task for the whole batch.
+        leads_refresh_later(row[1] for row in good)
     result.created = inserted
     result.unchanged += len(good) - inserted
     return result
@@ -284,7 +287,7 @@ def touch_create(
     if channel and channel not in Channel.values:
         raise AccordError(f"unknown channel {channel!r}", fields={"channel": ["unknown"]})
     try:
-        return Touch.objects.create(
+        touch = Touch.objects.create(
             lead=lead,
             kind=kind,
             at=at or timezone.now(),
@@ -297,3 +300,5 @@ def touch_create(
         raise Conflict(
             "a touch with this external id exists", fields={"external_id": ["taken"]}
         ) from exc
+    leads_refresh_later([lead.pk])
+    return touch

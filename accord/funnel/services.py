@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accord.agreement.definitions import stage_gate
+from accord.agreement.services import leads_refresh
 from accord.errors import AccordError, Conflict, NotAllowed
 from accord.funnel.models import (
     FUNNEL_ORDER,
@@ -124,7 +126,8 @@ def lead_move(
     """Move a lead through the stage machine, recording the move; refuse illegal moves.
 
     ``at`` may lie in the past (history), but not before the lead's latest move, so the
-    lead's stage stays that of its latest stage change.
+    lead's stage stays that of its latest stage change. A manual or API move to ``mql`` or
+    ``sql`` must also pass the agreement's gate (``accord.agreement.definitions.stage_gate``).
     """
     locked = _locked(lead)
     now = timezone.now()
@@ -142,6 +145,8 @@ def lead_move(
             f"({locked.stage_changed_at:%Y-%m-%d %H:%M})"
         )
         raise Conflict(msg, fields={"at": [msg]})
+    if source in (StageSource.MANUAL, StageSource.API):
+        stage_gate(lead=locked, to_stage=to_stage, by=by, reason=reason)
     change = _record_move(
         lead=locked, to_stage=to_stage, at=at, by=by, reason=reason, source=source
     )
@@ -356,6 +361,8 @@ def lead_create(
         reason="created",
         source=source_of_change,
     )
+    leads_refresh(lead_ids=[lead.pk])
+    lead.refresh_from_db()
     return lead
 
 
@@ -386,6 +393,8 @@ def lead_update(
         lead.properties = properties_merge(lead.properties, cleaned)
     lead.updated_at = timezone.now()
     _save(lead, ["external_id", "email"])
+    leads_refresh(lead_ids=[lead.pk])
+    lead.refresh_from_db()
     return lead
 
 

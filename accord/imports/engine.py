@@ -18,6 +18,7 @@ import psycopg
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
+from accord.agreement.tasks import accounts_refresh_later, leads_refresh_later
 from accord.errors import AccordError, Conflict
 from accord.funnel.models import PipelineStage, PropertyDefinition, PropertyType
 from accord.funnel.properties import coerce, infer_type
@@ -43,7 +44,7 @@ from accord.imports.fields import (
     parse_email,
 )
 from accord.imports.mapping import Mapping, Plan, Target, parse_mapping, plan_columns
-from accord.imports.records import LOADERS
+from accord.imports.records import LOADERS, AccountLoader, LeadLoader
 from accord.imports.touches import TouchLoader
 from accord.teams.models import User
 
@@ -289,6 +290,24 @@ def _batch_transaction() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+def _written_clear(loader: Loader) -> None:
+    if isinstance(loader, TouchLoader):
+        loader.lead_ids.clear()
+    elif isinstance(loader, AccountLoader | LeadLoader):
+        loader.written_ids.clear()
+
+
+def _refresh_later(loader: Loader) -> None:
+    """Once the batch commits, one background task re-matches, re-scores and qualifies the
+    leads it concerns (the agreement's hook): the import itself does no per-lead work."""
+    if isinstance(loader, TouchLoader):
+        leads_refresh_later(loader.lead_ids)
+    elif isinstance(loader, LeadLoader):
+        leads_refresh_later(loader.written_ids)
+    elif isinstance(loader, AccountLoader):
+        accounts_refresh_later(loader.written_ids)
+
+
 def _load_batch(loader: Loader, batch: list[Row], result: ImportResult) -> None:
     """Load one batch in one transaction.
 
@@ -301,7 +320,9 @@ def _load_batch(loader: Loader, batch: list[Row], result: ImportResult) -> None:
         try:
             with transaction.atomic():
                 _batch_transaction()
+                _written_clear(loader)
                 loader.load(batch)
+                _refresh_later(loader)
             return
         except (IntegrityError, psycopg.errors.IntegrityError) as exc:
             result.created, result.updated, result.unchanged = counts[:3]

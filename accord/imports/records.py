@@ -99,6 +99,9 @@ class RecordLoader:
         self.shape: TableShape = table_shape(self.model)
         self.now = timezone.now()
         self.has_props = any(c.target.kind == "property" for c in columns)
+        # Ids of the records the current batch created or changed (the engine reads and clears
+        # them after each batch, to refresh the leads concerned in the background).
+        self.written_ids: set[int] = set()
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -161,6 +164,8 @@ class RecordLoader:
         self.insert(new)
         touched = self.update([(i, c) for i, c in changed if c])
         touched |= self.after(new, [i for i, _ in changed])
+        self.written_ids.update(i.id for i in new if i.id is not None)
+        self.written_ids |= touched
         self.result.created += len(new)
         for item, _ in changed:
             if item.id in touched:

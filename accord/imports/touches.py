@@ -90,6 +90,8 @@ class TouchLoader:
         channel = self.by_field.get("channel")
         self.kind = _Cached(kind.parse, kind.values) if kind else None
         self.channel = _Cached(channel.parse, channel.values) if channel else None
+        # Leads of the current batch's touches (the engine reads and clears them per batch).
+        self.lead_ids: set[int] = set()
 
     def _index(self, field: str) -> int | None:
         column = self.by_field.get(field)
@@ -284,6 +286,7 @@ class TouchLoader:
             seen.add(ext)
             out.append((ext, hit[0], kind, channel, campaign_id, content, at, *extra))
         created = self._insert(out)
+        self.lead_ids.update(row[1] for row in out)
         self.result.created += created
         self.result.unchanged += unchanged + len(out) - created
 

@@ -713,7 +713,17 @@ def agreement_sign(*, agreement: Agreement, by: User, at: dt.datetime | None = N
     )
     signed = set(agreement.signatures.values_list("team", flat=True))
     if signed >= set(SIGNING_TEAMS):
-        _bring_into_force(agreement, in_force, by, at)
+        try:
+            # When nothing was in force there is no common row to lock: two first proposals
+            # signed at once meet at the one-in-force unique constraints instead, which make
+            # the later one wait for the earlier one's commit and then fail. A savepoint turns
+            # that into a refusal rather than a broken transaction.
+            with transaction.atomic():
+                _bring_into_force(agreement, in_force, by, at)
+        except IntegrityError as exc:
+            raise Conflict(
+                "another version came into force at the same moment; draft again from it"
+            ) from exc
     return agreement
 
 
@@ -765,17 +775,7 @@ def _bring_into_force(
     if agreement.review_date is None:
         local = timezone.localtime(at, zoneinfo.ZoneInfo(agreement.time_zone)).date()
         agreement.review_date = _add_months(local, agreement.review_cadence_months)
-    try:
-        # A savepoint, so that losing a race to another proposal (nothing was in force, so
-        # there was no common row to lock) is a refusal, not a broken transaction.
-        with transaction.atomic():
-            agreement.save(
-                update_fields=["status", "in_force_at", "persona_snapshot", "review_date"]
-            )
-    except IntegrityError as exc:
-        raise Conflict(
-            "another version came into force at the same moment; draft again from it"
-        ) from exc
+    agreement.save(update_fields=["status", "in_force_at", "persona_snapshot", "review_date"])
     audit_record(
         actor=by,
         action="in_force",

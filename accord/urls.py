@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accord.teams.urls")),
     path("", include("accord.funnel.urls")),
     path("", include("accord.campaigns.urls")),
+    path("", include("accord.agreement.urls")),
     path("import/", include("accord.imports.urls")),
     path("", include("accord.web.urls")),
 ]

@@ -97,6 +97,7 @@ class LeadFilter:
     owner: int | None = None
     account: int | None = None
     segment: str = ""
+    persona: int | None = None
     score_min: int | None = None
     created_after: str = ""
     created_before: str = ""
@@ -125,6 +126,7 @@ class LeadFilter:
             owner=number("owner"),
             account=number("account"),
             segment=params.get("segment") or "",
+            persona=number("persona"),
             score_min=number("score_min"),
             created_after=params.get("created_after") or "",
             created_before=params.get("created_before") or "",
@@ -149,6 +151,8 @@ class LeadFilter:
             qs = qs.filter(account_id=self.account)
         if self.segment:
             qs = qs.filter(account__segment=self.segment)
+        if self.persona is not None:
+            qs = qs.filter(persona_match__persona_id=self.persona)
         if self.score_min is not None:
             qs = qs.filter(score__gte=self.score_min)
         if self.created_after:

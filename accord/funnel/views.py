@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
+from accord.agreement.models import ModelStatus, Persona, ScoringModel
+from accord.agreement.selectors import lead_persona
 from accord.errors import AccordError, NotAllowed
 from accord.funnel import services
 from accord.funnel.forms import (
@@ -60,6 +62,8 @@ from accord.funnel.selectors import (
     resolve_sort,
 )
 from accord.pagination import decode_cursor, encode_cursor, paginate
+from accord.scoring.engine import Explanation, lead_explain
+from accord.scoring.selectors import latest_model, predict_scores
 from accord.teams.views import refused
 
 M = TypeVar("M", bound=Model)
@@ -309,7 +313,11 @@ def _list_context(
 def lead_list(request: HttpRequest) -> HttpResponse:
     def build() -> Listing:
         lead_filter = LeadFilter.from_params(request.GET)
-        leads = lead_filter.apply(Lead.objects.visible_to(request.user).for_list())
+        leads = lead_filter.apply(
+            Lead.objects.visible_to(request.user)
+            .for_list()
+            .select_related("persona_match__persona")
+        )
         return keyset_listing(
             request,
             leads,
@@ -319,7 +327,11 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         )
 
     context = _list_context(request, Entity.LEAD, build)
+    persona = _find(Persona.objects.all(), request.GET.get("persona"))
     context.update(
+        # Lists opened from a persona's page say so, with a way out.
+        persona_filter=persona,
+        persona_clear_url=_url(request, clean_params(request, persona=None)),
         stages=Stage.choices,
         chosen_stages=request.GET.getlist("stage"),
         segments=Segment.choices,
@@ -452,6 +464,32 @@ def _lead(request: HttpRequest, pk: int) -> Lead:
     )
 
 
+@dataclass
+class ScoreCard:
+    """How a lead's score came about under the scoring model in force, and what the predictive
+    model suggests."""
+
+    model: ScoringModel | None = None
+    explanation: Explanation | None = None
+    suggested: int | None = None
+    suggested_by: Any = None
+    suggestion_error: str = ""
+
+
+def lead_score_card(lead: Lead) -> ScoreCard:
+    card = ScoreCard(model=ScoringModel.objects.filter(status=ModelStatus.IN_FORCE).first())
+    if card.model is not None:
+        card.explanation = lead_explain(lead=lead, model=card.model)
+    predictive = latest_model()
+    if predictive is not None:
+        card.suggested_by = predictive
+        try:
+            card.suggested = predict_scores([lead.pk], model=predictive).get(lead.pk)
+        except AccordError as exc:
+            card.suggestion_error = exc.message
+    return card
+
+
 def _lead_page(
     request: HttpRequest,
     lead: Lead,
@@ -474,6 +512,8 @@ def _lead_page(
             ("Fit", lead.fit_score, 100),
             ("Engagement", lead.engagement_score, 100),
         ],
+        "persona": lead_persona(lead),
+        "score_card": lead_score_card(lead),
     }
     return render(request, "funnel/lead_detail.html", context, status=status)
 

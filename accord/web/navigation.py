@@ -33,19 +33,6 @@ UPCOMING: dict[str, Area] = {
     area.slug: area
     for area in (
         Area(
-            "agreement",
-            "Agreement",
-            "file-certificate",
-            "The signed service level agreement between marketing and sales.",
-            (
-                "Personas both teams agree on",
-                "MQL and SQL definitions",
-                "The lead scoring model, versioned",
-                "Each team's commitments",
-                "Proposals, backtests and sign-off by both heads",
-            ),
-        ),
-        Area(
             "handoff",
             "Handoff",
             "arrows-exchange",
@@ -117,6 +104,18 @@ NAVIGATION: tuple[NavItem, ...] = (
         ),
     ),
     NavItem("Campaigns", "campaigns", "speakerphone"),
+    NavItem(
+        "Agreement",
+        "agreement",
+        "file-certificate",
+        children=(
+            NavItem("In force", "agreement", "file-certificate"),
+            NavItem("Proposals", "proposals", "file-pencil"),
+            NavItem("Versions", "agreement_versions", "history"),
+            NavItem("Personas", "personas", "users-group"),
+            NavItem("Scoring models", "scoring_models", "gauge"),
+        ),
+    ),
     *(NavItem(a.title, "area", a.icon, kwargs={"slug": a.slug}) for a in UPCOMING.values()),
     NavItem("Import", "import_start", "file-import"),
 )

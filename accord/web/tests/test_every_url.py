@@ -22,6 +22,9 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accord.agreement.models import Agreement, AgreementStatus, Persona, ScoringModel
+from accord.agreement.services import persona_create
+from accord.agreement.signoff import agreement_propose, can_propose
 from accord.campaigns.models import Campaign, Channel
 from accord.demo.catalogue import DEMO_PASSWORD, LOGINS
 from accord.demo.generator import demo_build
@@ -44,13 +47,21 @@ POST_ONLY = {
     "deal_reopen",
     "deal_stage",
     "settings_token_revoke",
+    "proposal_sign",
+    "proposal_withdraw",
+    "proposal_comment",
+    "fit_rule_add",
+    "engagement_rule_add",
 }
-# Pages that send a signed-in person on by design.
-REDIRECTS = {"login"}
+# Pages that send a signed-in person on by design (the scoring model in force is a version's
+# page; a version no longer a proposal sends its editor to its page).
+REDIRECTS = {"login", "scoring_model_in_force", "proposal_edit"}
 # Pages anyone may open.
 PUBLIC = {"login", "openapi-json", "openapi-view"}
 # Pages only admins may open; others are refused (403) with a page that says why.
 ADMIN_ONLY = {"settings_user_create", "settings_user_edit"}
+# Pages only people who may draft the agreement open (marketing, sales, admins).
+PROPOSERS_ONLY = {"proposal_create", "proposal_edit"}
 # Not walked: Django's own admin site, and the API's root, which exists only to name the prefix
 # and answers 404.
 SKIP_NAMESPACES = {"admin"}
@@ -117,9 +128,10 @@ def singular(word: str) -> str:
 def kind_of(route: str, match: re.Match[str]) -> str:
     """What a path parameter names: ``lead_id`` → lead; ``leads/<int:pk>`` → lead."""
     name = match["name"]
-    if name not in ("pk", "id", "slug"):
+    if name not in ("pk", "id", "slug", "version"):
         return name.removesuffix("_id").removesuffix("_pk").removesuffix("_slug")
-    segments = [s for s in route[: match.start()].split("/") if s]
+    # A version follows its kind: ``agreements/<version>``, ``scoring-models/v<int:version>``.
+    segments = [s for s in route[: match.start()].split("/") if s and s != "v"]
     return singular(segments[-1]) if segments else name
 
 
@@ -156,6 +168,7 @@ def representatives(user: User) -> dict[str, list[Any]]:
     accounts += first(Account.objects.filter(leads__isnull=True))
     accounts += first(Account.objects.filter(is_target=True))
     accounts.append(bare_account.pk)
+    agreements, scoring_models, personas = agreement_representatives()
     campaigns = first(Campaign.objects.filter(channel=Channel.WEBINAR))
     campaigns += first(Campaign.objects.filter(channel=Channel.OUTBOUND))
     others = User.objects.exclude(pk=user.pk)
@@ -174,7 +187,34 @@ def representatives(user: User) -> dict[str, list[Any]]:
         ],
         "token": [token.pk, other_token.pk],
         "area": list(UPCOMING),
+        # Agreements and scoring models are addressed by version, not by id.
+        "agreement": agreements,
+        "scoring_model": scoring_models,
+        "persona": personas,
     }
+
+
+def agreement_representatives() -> tuple[list[int], list[int], list[int]]:
+    """Versions of the agreement in every state the demo has (an open proposal at least, with
+    its draft scoring model), and a persona."""
+    if not Agreement.objects.filter(status=AgreementStatus.DRAFT).exists():
+        head = User.objects.filter(team="marketing", role=Role.HEAD).first()
+        assert head is not None, "the demo has a head of marketing"
+        agreement_propose(by=head, title="A proposal to walk")
+    if not Persona.objects.exists():
+        persona_create(by=None, name="A persona to walk")
+    agreements = [
+        version
+        for status in AgreementStatus.values
+        for version in Agreement.objects.filter(status=status)
+        .order_by("version")
+        .values_list("version", flat=True)[:1]
+    ]
+    scoring_models = list(
+        {m.status: m.version for m in ScoringModel.objects.order_by("-version")}.values()
+    )
+    personas = list(Persona.objects.order_by("pk").values_list("pk", flat=True)[:2])
+    return agreements, scoring_models, personas
 
 
 def import_jobs(user: User) -> list[int]:
@@ -274,6 +314,8 @@ def as_signed_in(user: User) -> Callable[[Route, Any], str | None]:
             return None
         if status == 403 and route.name in ADMIN_ONLY and not user.is_admin:
             return None
+        if status == 403 and route.name in PROPOSERS_ONLY and not can_propose(user):
+            return None
         where = f" to {response.get('Location')}" if status in (301, 302, 303) else ""
         return f"answered {status}{where}"
 
@@ -332,4 +374,6 @@ def test_the_walk_finds_the_pages_of_every_area():
     names = {route.name for route in discover()}
     assert {"home", "leads", "lead_detail", "deal_detail", "campaign_detail", "area"} <= names
     assert {"settings_tokens", "import_start", "get_lead", "openapi-json"} <= names
+    assert {"agreement", "agreement_detail", "proposal_create", "persona_detail"} <= names
+    assert {"scoring_model_detail", "agreement_print", "agreement_pdf"} <= names
     assert not {name for name in names if name.startswith("admin")}

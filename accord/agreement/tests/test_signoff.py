@@ -15,9 +15,11 @@ from accord.agreement.models import (
     ScoringModel,
     Signature,
 )
-from accord.agreement.services import persona_create
+from accord.agreement.services import fit_rule_create, persona_create
 from accord.agreement.signoff import agreement_propose, agreement_sign, agreement_update
 from accord.errors import Conflict, NotAllowed
+from accord.funnel.models import Lead, Stage
+from accord.funnel.services import lead_create
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +199,32 @@ def test_coming_into_force_applies_the_agreement_to_leads_after_commit(
         agreement_sign(agreement=proposal, by=sales_head)
 
     assert applied == [proposal.pk]
+
+
+def test_once_in_force_leads_are_rescored_and_qualified_under_it(
+    marketer, marketing_head, sales_head, django_capture_on_commit_callbacks
+):
+    vp = lead_create(by=marketer, email="vp@example.com", title="VP Operations")
+    intern = lead_create(by=marketer, email="intern@example.com", title="Intern")
+    proposal = agreement_propose(by=marketer, title="First")
+    assert proposal.scoring_model is not None
+    fit_rule_create(
+        model=proposal.scoring_model,
+        by=marketer,
+        label="VPs",
+        criteria=[{"field": "title", "op": "contains", "value": ["VP"]}],
+        points=60,
+    )
+    agreement_update(
+        agreement=proposal,
+        by=marketer,
+        mql_definition=[[{"field": "score", "op": "at_least", "value": 50}]],
+    )
+    agreement_sign(agreement=proposal, by=marketing_head)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement_sign(agreement=proposal, by=sales_head)
+
+    vp = Lead.objects.get(pk=vp.pk)
+    assert (vp.score, vp.stage) == (60, Stage.MQL)
+    assert Lead.objects.get(pk=intern.pk).stage == Stage.LEAD

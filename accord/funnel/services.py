@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accord.agreement.definitions import stage_gate
 from accord.agreement.services import leads_refresh
+from accord.agreement.tasks import accounts_refresh_later
 from accord.errors import AccordError, Conflict, NotAllowed
 from accord.funnel.models import (
     FUNNEL_ORDER,
@@ -290,6 +291,8 @@ def account_update(
         account.properties = properties_merge(account.properties, cleaned)
     account.updated_at = timezone.now()
     _save(account, ["external_id", "domain"])
+    # Its leads' personas and fit may change: refreshed in the background (there may be many).
+    accounts_refresh_later([account.pk])
     return account
 
 

@@ -37,6 +37,7 @@ from accord.bulk import copy_rows, is_postgres
 from accord.campaigns.models import Campaign, Channel, Touch, TouchKind
 from accord.campaigns.services import campaign_create
 from accord.demo import catalogue as cat
+from accord.demo.agreement import agreement_build, v1_in_force_at
 from accord.errors import AccordError, Conflict
 from accord.funnel.models import (
     Account,
@@ -53,6 +54,7 @@ from accord.funnel.models import (
     StageSource,
 )
 from accord.funnel.services import property_define
+from accord.scoring.tasks import train_predictive_model
 from accord.teams.models import Role, Team, User
 from accord.teams.services import user_create
 
@@ -106,6 +108,11 @@ class DemoSummary:
     touches: int = 0
     deals: int = 0
     notes: int = 0
+    personas: int = 0
+    agreement_version: int = 0
+    proposal_version: int = 0
+    qualified: int = 0
+    training_enqueued: bool = False
     seconds: float = 0.0
     logins: list[User] = field(default_factory=list)
 
@@ -234,6 +241,7 @@ class _Builder:
         self.fake.seed_instance(seed)
         self.now = math.floor(now.timestamp())
         self.start = self.now - 365 * DAY
+        self.v1_in_force = v1_in_force_at(self.aware(self.start)).timestamp()
         # Spend grows with the company: "small" is a company with ~2,000 new leads a year.
         self.scale = self.n_leads / SIZES["small"]
         self.progress = progress
@@ -288,8 +296,32 @@ class _Builder:
         self.write_leads(arrivals)
         self.spread_open_deals()
         self.reset_sequences()
+        self.agreement()
         self.summary.logins = demo_logins()
         return self.summary
+
+    # --- the agreement and the predictive model -------------------------------------------------
+
+    def agreement(self) -> None:
+        story = agreement_build(
+            users=self.users,
+            start=self.aware(self.start),
+            now=self.aware(self.now),
+            scale=self.scale,
+        )
+        self.summary.personas = story.personas
+        self.summary.agreement_version = story.in_force.version if story.in_force else 0
+        self.summary.proposal_version = story.proposal.version if story.proposal else 0
+        self.summary.qualified = story.qualified
+        # Training takes seconds to a minute (most of it loading scikit-learn), so the worker
+        # does it once the workspace is committed. "tiny" is left out: too few of its leads
+        # reach SQL to learn from, and the training would refuse.
+        if self.size in PUBLIC_SIZES:
+            user_id = self.admin.pk
+            transaction.on_commit(
+                lambda: train_predictive_model.enqueue(target=Stage.SQL, user_id=user_id)
+            )
+            self.summary.training_enqueued = True
 
     # --- people ---------------------------------------------------------------------------------
 
@@ -799,12 +831,13 @@ class _Builder:
         if kind == TouchKind.CONTENT_DOWNLOAD:
             content = asset_page(camp.name if camp else content)
         me.touches.append((kind, channel, camp.id if camp else None, content, at - 60))
-        score = rng.randint(60, 92)
         reason = (
-            f"score {score} met the MQL definition"
-            if first_time
-            else f"re-engaged: score {score} met the MQL definition again"
+            "met the MQL definition of agreement v1"
+            if at >= self.v1_in_force
+            else "met marketing's MQL rule (before the agreement)"
         )
+        if not first_time:
+            reason = f"re-engaged: {reason}"
         me.move(Stage.MQL, at, None, reason, StageSource.SYSTEM)
 
     def sales(self, me: _Lead, arrival: _Arrival, lead_id: int, segment: str, fit: float) -> None:

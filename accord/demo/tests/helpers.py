@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from accord.agreement.models import Agreement, AuditEntry, Persona, ScoringModel
 from accord.campaigns.models import Campaign, Touch
 from accord.funnel.models import Account, Deal, Lead, Note, PropertyDefinition, StageChange
 from accord.teams.models import User
@@ -62,6 +63,10 @@ def snapshot() -> dict[str, Any]:
 def wipe() -> None:
     """Remove a demo build's records. People stay (a build reuses them), and so do the pipeline
     stages, which migrations create."""
+    Agreement.objects.all().delete()
+    ScoringModel.objects.all().delete()
+    Persona.objects.all().delete()
+    AuditEntry.objects.all().delete()
     Deal.objects.all().delete()
     Lead.objects.all().delete()
     Account.objects.all().delete()

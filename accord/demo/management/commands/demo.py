@@ -106,6 +106,17 @@ class Command(BaseCommand):
             f"{summary.leads:,} leads, {summary.stage_changes:,} stage changes, "
             f"{summary.touches:,} touches, {summary.deals:,} deals."
         )
+        if summary.proposal_version:
+            self.stdout.write(
+                f"The agreement: v{summary.agreement_version} in force, signed by both heads; "
+                f"proposal v{summary.proposal_version} signed by marketing, awaiting sales; "
+                f"{summary.personas} personas; {summary.qualified:,} leads qualified today."
+            )
+        if summary.training_enqueued:
+            self.stdout.write(
+                "The predictive model trains in the background: the worker stores it a minute "
+                "after it starts (`accord demo` starts it; or run `accord worker`)."
+            )
 
     def print_logins(self) -> None:
         logins = demo_logins()

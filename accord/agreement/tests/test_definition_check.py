@@ -32,13 +32,13 @@ EXAMPLE = [
 ]
 
 
-def scored(lead, score, fit, engagement):
+def scored(lead: Lead, score: int, fit: int, engagement: int) -> Lead:
     Lead.objects.filter(pk=lead.pk).update(score=score, fit_score=fit, engagement_score=engagement)
     lead.refresh_from_db()
     return lead
 
 
-def touch(lead, kind, at, channel=""):
+def touch(lead: Lead, kind: str, at: datetime, channel: str = "") -> Touch:
     return Touch.objects.create(lead=lead, kind=kind, at=at, channel=channel)
 
 

@@ -1,6 +1,8 @@
 """The MQL/SQL stage gate: a manual or API move to mql or sql must meet the definition in force,
 unless a head of marketing or sales (or an admin) moves the lead with a reason."""
 
+from typing import Any
+
 import pytest
 
 from accord.agreement.models import Agreement, AgreementStatus
@@ -22,7 +24,7 @@ MQL = [
 SQL = [[{"field": "touches", "op": "at_least", "value": 1, "kinds": ["meeting"]}]]
 
 
-def in_force(version=3, mql=MQL, sql=SQL):
+def in_force(version: int = 3, mql: Any = MQL, sql: Any = SQL) -> Agreement:
     return Agreement.objects.create(
         version=version,
         title=f"v{version}",
@@ -32,7 +34,7 @@ def in_force(version=3, mql=MQL, sql=SQL):
     )
 
 
-def scored(score, fit, **fields):
+def scored(score: int, fit: int, **fields: Any) -> Lead:
     lead = make_lead(**fields)
     Lead.objects.filter(pk=lead.pk).update(score=score, fit_score=fit, engagement_score=score - fit)
     lead.refresh_from_db()

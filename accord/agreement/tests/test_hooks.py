@@ -3,6 +3,7 @@ and imports through one background task per batch (never per-lead work in the bu
 
 import csv
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -66,7 +67,7 @@ def agreement(marketer):
     )
 
 
-def stage_of(lead):
+def stage_of(lead: Lead) -> str:
     lead.refresh_from_db()
     return lead.stage
 
@@ -153,7 +154,7 @@ def test_touches_ingested_in_bulk_enqueue_one_task_for_the_batch(
 # --- imports ----------------------------------------------------------------------------------
 
 
-def write(tmp_path, rows, name="file.csv"):
+def write(tmp_path: Path, rows: list[list[str]], name: str = "file.csv") -> Path:
     path = tmp_path / name
     with path.open("w", newline="") as handle:
         csv.writer(handle).writerows(rows)

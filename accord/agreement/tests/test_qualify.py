@@ -2,11 +2,18 @@
 apply task brings every lead under a version that came into force."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from accord.agreement.models import Agreement, AgreementStatus, LeadPersona, ModelStatus
+from accord.agreement.models import (
+    Agreement,
+    AgreementStatus,
+    LeadPersona,
+    ModelStatus,
+    ScoringModel,
+)
 from accord.agreement.services import (
     fit_rule_create,
     leads_qualify,
@@ -23,7 +30,7 @@ pytestmark = pytest.mark.django_db
 SCORE_60 = [[{"field": "score", "op": "at_least", "value": 60}]]
 
 
-def in_force(version=2, mql=SCORE_60, model=None):
+def in_force(version: int = 2, mql: Any = SCORE_60, model: ScoringModel | None = None) -> Agreement:
     return Agreement.objects.create(
         version=version,
         title=f"v{version}",
@@ -33,7 +40,7 @@ def in_force(version=2, mql=SCORE_60, model=None):
     )
 
 
-def scored(score, **fields):
+def scored(score: int, **fields: Any) -> Lead:
     lead = make_lead(**fields)
     Lead.objects.filter(pk=lead.pk).update(score=score)
     lead.refresh_from_db()
@@ -112,7 +119,7 @@ def test_qualifying_is_set_based(many, django_assert_max_num_queries):
         assert leads_qualify() == many
 
 
-def leaders_model():
+def leaders_model() -> ScoringModel:
     model = scoring_model_create(by=None, name="Leaders first")
     fit_rule_create(
         model=model,

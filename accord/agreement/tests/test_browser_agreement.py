@@ -30,6 +30,7 @@ def history(marketer: Any, marketing_head: Any, sales_head: Any) -> dict[str, An
     five months of leads: executives, half of whom asked for a demo, and analysts who did."""
     first = agreement_propose(by=marketer, title="Our first agreement")
     model = first.scoring_model
+    assert model is not None
     fit_rule_create(
         model=model,
         by=marketer,
@@ -76,7 +77,7 @@ def history(marketer: Any, marketing_head: Any, sales_head: Any) -> dict[str, An
 
 def score_in_list(page: Any, name: str) -> str:
     row = page.locator("[data-testid=lead-row]", has_text=name)
-    return row.locator("[data-testid=lead-score]").inner_text().strip()
+    return str(row.locator("[data-testid=lead-score]").inner_text()).strip()
 
 
 def test_a_proposal_raising_the_mql_threshold_is_backtested_signed_and_put_in_force(

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from accord.agreement.forms import ProposalForm
 from accord.agreement.models import Agreement, AgreementStatus, ProposalComment
 from accord.agreement.signoff import agreement_propose, agreement_sign, agreement_update
-from accord.agreement.views import ProposalForm
 from accord.teams.services import user_create
 
 pytestmark = pytest.mark.django_db

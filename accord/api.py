@@ -214,6 +214,7 @@ def unknown_endpoint(request: HttpRequest, rest: str) -> None:
 
 
 def _mount() -> None:
+    from accord.agreement.api import router as agreement_router
     from accord.campaigns.api import router as campaigns_router
     from accord.funnel.api import router as funnel_router
     from accord.teams.api import router as teams_router
@@ -221,6 +222,7 @@ def _mount() -> None:
     api.add_router("/", funnel_router)
     api.add_router("/", campaigns_router)
     api.add_router("/", teams_router)
+    api.add_router("/", agreement_router)
     api.add_router("/", _unknown)
 
 

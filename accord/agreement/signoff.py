@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from accord.agreement import services
 from accord.agreement.audit import audit_record, changes, field_values
 from accord.agreement.definitions import definition_clean
 from accord.agreement.models import (
@@ -597,6 +598,27 @@ def signatures_withdraw_for_model(*, model: ScoringModel, by: User | None) -> in
         _withdraw_signatures(proposal, by, f"scoring model v{model.version} changed")
         count += 1
     return count
+
+
+@transaction.atomic
+def fit_rule_add(*, model: ScoringModel, by: User, **fields: Any) -> FitRule:
+    """Add a fit rule to a draft scoring model (``services.fit_rule_create`` takes the fields);
+    proposals using the model lose the signatures given so far, since what they say changed."""
+    if not can_propose(by):
+        raise NotAllowed("only people on the marketing or sales team can change scoring rules")
+    rule = services.fit_rule_create(model=model, by=by, **fields)
+    signatures_withdraw_for_model(model=model, by=by)
+    return rule
+
+
+@transaction.atomic
+def engagement_rule_add(*, model: ScoringModel, by: User, **fields: Any) -> EngagementRule:
+    """Add an engagement rule to a draft scoring model; as ``fit_rule_add``."""
+    if not can_propose(by):
+        raise NotAllowed("only people on the marketing or sales team can change scoring rules")
+    rule = services.engagement_rule_create(model=model, by=by, **fields)
+    signatures_withdraw_for_model(model=model, by=by)
+    return rule
 
 
 @transaction.atomic

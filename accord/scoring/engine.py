@@ -14,13 +14,15 @@ stored persona matches (``accord.agreement.services.personas_match_all`` refresh
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Min, Value, When
 from django.utils import timezone
 
 from accord.agreement.models import EngagementRule, FitRule, ScoringModel
@@ -31,6 +33,9 @@ from accord.funnel.models import Lead
 
 SCORE_MIN, SCORE_MAX = 0, 100
 SQLITE_BATCH = 5000
+# Below this many leads, one statement is quicker than starting connections.
+PARALLEL_MIN_LEADS = 100_000
+MAX_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,10 @@ def _touch_condition(rule: EngagementRule) -> tuple[str, list[Any]]:
 
 
 def _engagement_sql(
-    rules: list[EngagementRule], at: datetime, lead_ids: Sequence[int] | None
+    rules: list[EngagementRule],
+    at: datetime,
+    lead_ids: Sequence[int] | None,
+    id_range: tuple[int, int] | None = None,
 ) -> tuple[str, list[Any]]:
     """One row per lead with touches: ``lead_id, e_<rule id>…`` (each rule's capped points)."""
     columns: list[str] = []
@@ -138,6 +146,9 @@ def _engagement_sql(
     if lead_ids is not None:
         where += f" AND t.lead_id IN ({', '.join(['%s'] * len(lead_ids)) or 'NULL'})"
         params.extend(lead_ids)
+    if id_range is not None:
+        where += " AND t.lead_id BETWEEN %s AND %s"
+        params.extend(id_range)
     sql = (
         f"SELECT t.lead_id AS lead_id, {', '.join(columns)} "
         f"FROM {table} t WHERE {where} GROUP BY t.lead_id"
@@ -145,11 +156,17 @@ def _engagement_sql(
     return sql, params
 
 
-def _fit_sql(rules: list[FitRule], lead_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
+def _fit_sql(
+    rules: list[FitRule],
+    lead_ids: Sequence[int] | None,
+    id_range: tuple[int, int] | None = None,
+) -> tuple[str, list[Any]]:
     """One row per lead: ``id, f_<rule id>…`` (each rule's points, or 0)."""
     leads = Lead.objects.order_by()
     if lead_ids is not None:
         leads = leads.filter(pk__in=lead_ids)
+    if id_range is not None:
+        leads = leads.filter(pk__range=id_range)
     annotations = {
         f"f_{rule.pk}": Case(
             When(criteria_q(rule.criteria), then=Value(rule.points)),
@@ -177,17 +194,18 @@ def _scores_sql(
     at: datetime,
     *,
     lead_ids: Sequence[int] | None = None,
+    id_range: tuple[int, int] | None = None,
     per_rule: bool = False,
 ) -> tuple[str, list[Any]]:
     """Rows ``id, fit, engagement`` (and each rule's points when ``per_rule``) for every lead,
-    or for the leads ``lead_ids``."""
-    fit_sql, fit_params = _fit_sql(rules.fit, lead_ids)
+    or for the leads ``lead_ids``, or for the leads with ids in ``id_range`` (inclusive)."""
+    fit_sql, fit_params = _fit_sql(rules.fit, lead_ids, id_range)
     fit_columns = [f"f.f_{r.pk}" for r in rules.fit]
     fit = " + ".join(fit_columns) or "0"
     select = ["f.id AS id", f"{fit} AS fit"]
     params = list(fit_params)
     if rules.engagement:
-        eng_sql, eng_params = _engagement_sql(rules.engagement, at, lead_ids)
+        eng_sql, eng_params = _engagement_sql(rules.engagement, at, lead_ids, id_range)
         eng_columns = [f"COALESCE(e.e_{r.pk}, 0)" for r in rules.engagement]
         select.append(f"{' + '.join(eng_columns)} AS engagement")
         join = f" LEFT JOIN ({eng_sql}) e ON e.lead_id = f.id"
@@ -279,10 +297,48 @@ def lead_rescore(*, lead: Lead, model: ScoringModel, at: datetime | None = None)
 # --- every lead ------------------------------------------------------------------------------
 
 
-def rescore_all(model: ScoringModel, at: datetime | None = None) -> int:
+def rescore_all(
+    model: ScoringModel, at: datetime | None = None, *, workers: int | None = None
+) -> int:
     """Score every lead under ``model`` in set-based SQL; returns the number of leads whose
-    score, fit or engagement changed."""
+    score, fit or engagement changed.
+
+    On PostgreSQL, called outside a transaction with at least ``PARALLEL_MIN_LEADS`` leads, the
+    leads are split into ``workers`` ranges of ids (default: the number of CPUs, at most
+    ``MAX_WORKERS``) rescored at once over as many connections, each range in its own
+    transaction. Rewriting a million rows and their indexes is CPU-bound, and one statement uses
+    one core. The scores are derived data: a failure in one range leaves the other ranges
+    rescored, and running it again completes the work. Inside a transaction (and on SQLite) it
+    is one statement, all or nothing.
+    """
+    at = at or timezone.now()
+    workers = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
+    if is_postgres() and workers > 1 and not connection.in_atomic_block:
+        bounds = Lead.objects.aggregate(low=Min("id"), high=Max("id"), n=Count("id"))
+        if bounds["n"] >= PARALLEL_MIN_LEADS:
+            return _rescore_parallel(model, at, bounds["low"], bounds["high"], workers)
     return rescore_leads(model, None, at)
+
+
+def id_ranges(low: int, high: int, parts: int) -> list[tuple[int, int]]:
+    """``[low, high]`` cut into ``parts`` contiguous, inclusive ranges of (nearly) equal span."""
+    span = high - low + 1
+    parts = max(1, min(parts, span))
+    edges = [low + span * i // parts for i in range(parts + 1)]
+    return [(edges[i], edges[i + 1] - 1) for i in range(parts)]
+
+
+def _rescore_parallel(model: ScoringModel, at: datetime, low: int, high: int, workers: int) -> int:
+    def run(id_range: tuple[int, int]) -> int:
+        # Each thread has its own connection (Django's are per thread); close it when done.
+        try:
+            with transaction.atomic():
+                return _rescore(model, at, None, id_range)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return sum(pool.map(run, id_ranges(low, high, workers)))
 
 
 @transaction.atomic
@@ -292,14 +348,26 @@ def rescore_leads(
     """Score the leads ``lead_ids`` (every lead when None) under ``model`` in set-based SQL;
     returns the number of leads whose score, fit or engagement changed. Callers pass lead ids in
     chunks of a few thousand (each id is one SQL parameter).
-
-    PostgreSQL: the aggregate into a temporary table, then one UPDATE … FROM. SQLite: the
-    aggregate is read once and written back with executemany in batches (no query per lead).
     """
     at = at or timezone.now()
     if lead_ids is not None and not lead_ids:
         return 0
-    sql, params = _scores_sql(_rules(model), at, lead_ids=lead_ids)
+    return _rescore(model, at, lead_ids, None)
+
+
+def _rescore(
+    model: ScoringModel,
+    at: datetime,
+    lead_ids: Sequence[int] | None,
+    id_range: tuple[int, int] | None,
+) -> int:
+    """Rescore the leads selected (see ``_scores_sql``), inside the caller's transaction.
+
+    PostgreSQL: the aggregate into a temporary table, then one UPDATE … FROM of the rows that
+    change. SQLite: the aggregate is read once and written back with executemany in batches (no
+    query per lead).
+    """
+    sql, params = _scores_sql(_rules(model), at, lead_ids=lead_ids, id_range=id_range)
     table = Lead._meta.db_table
     score = _bounded("s.fit + s.engagement", str(SCORE_MIN), str(SCORE_MAX))
     with connection.cursor() as cursor:
@@ -308,8 +376,11 @@ def rescore_leads(
             # computed into a temporary table first because PostgreSQL runs the query of a
             # CREATE TABLE AS in parallel, and never that of an UPDATE.
             # JIT compiles these wide CASE expressions for longer than they take to run.
+            # Scores are derived and rescoring is idempotent, so the commit need not wait for
+            # the disk: a server crash can only lose a rescore that running again restores.
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("DROP TABLE IF EXISTS _accord_scores")
             cursor.execute(f"CREATE TEMP TABLE _accord_scores ON COMMIT DROP AS {sql}", params)
             cursor.execute("ANALYZE _accord_scores")

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accord.agreement.audit import audit_record, changes, field_values
 from accord.agreement.models import (
     Agreement,
     AgreementStatus,
@@ -175,6 +176,7 @@ def criteria_clean(
 # --- personas ----------------------------------------------------------------------------------
 
 PERSONA_TEXT_FIELDS = ("description", "pains", "goals", "objections", "messaging")
+PERSONA_FIELDS = ("name", *PERSONA_TEXT_FIELDS, "criteria", "priority")
 
 
 def _persona_save(persona: Persona) -> Persona:
@@ -211,7 +213,15 @@ def persona_create(
         created_by=by,
         **{k: v.strip() for k, v in texts.items()},
     )
-    return _persona_save(persona)
+    _persona_save(persona)
+    audit_record(
+        actor=by,
+        action="create",
+        obj=persona,
+        summary=f"created persona {persona.name}",
+        after=field_values(persona, PERSONA_FIELDS),
+    )
+    return persona
 
 
 @transaction.atomic
@@ -221,10 +231,22 @@ def persona_update(*, persona: Persona, by: User | None, **fields: Any) -> Perso
         raise AccordError(f"unknown persona field {sorted(unknown)[0]!r}")
     if "criteria" in fields:
         fields["criteria"] = criteria_clean(fields["criteria"])
+    old = field_values(persona, PERSONA_FIELDS)
     for name, value in fields.items():
         setattr(persona, name, value.strip() if isinstance(value, str) else value)
     persona.updated_at = timezone.now()
-    return _persona_save(persona)
+    _persona_save(persona)
+    before, after = changes(old, field_values(persona, PERSONA_FIELDS))
+    if after:
+        audit_record(
+            actor=by,
+            action="update",
+            obj=persona,
+            summary=f"changed persona {persona.name}: {', '.join(after)}",
+            before=before,
+            after=after,
+        )
+    return persona
 
 
 @transaction.atomic
@@ -286,9 +308,17 @@ def personas_match_leads(*, lead_ids: Sequence[int], at: datetime | None = None)
 def scoring_model_create(*, by: User | None, name: str = "") -> ScoringModel:
     """A new draft scoring model, numbered after the last one."""
     last = ScoringModel.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0
-    return ScoringModel.objects.create(
+    model = ScoringModel.objects.create(
         version=last + 1, name=name.strip(), status=ModelStatus.DRAFT, created_by=by
     )
+    audit_record(
+        actor=by,
+        action="create",
+        obj=model,
+        summary=f"created draft scoring model v{model.version}",
+        after={"version": model.version, "name": model.name},
+    )
+    return model
 
 
 def _editable(model: ScoringModel) -> None:
@@ -329,13 +359,23 @@ def fit_rule_create(
     cleaned = criteria_clean(criteria, allow_persona=True)
     if not cleaned:
         raise AccordError("a fit rule needs at least one condition", fields={"criteria": ["empty"]})
-    return FitRule.objects.create(
+    rule = FitRule.objects.create(
         model=model,
         label=_label(label),
         criteria=cleaned,
         points=_points(points),
         position=model.fit_rules.count(),
     )
+    # Filed under the model, whose page and diff show its rules.
+    audit_record(
+        actor=by,
+        action="add_fit_rule",
+        obj=model,
+        summary=f"added fit rule “{rule.label}” ({rule.points:+d}) to scoring model "
+        f"v{model.version}",
+        after={"fit_rule": field_values(rule, ("id", "label", "criteria", "points"))},
+    )
+    return rule
 
 
 def _choices(values: Sequence[Any] | None, allowed: Sequence[str], name: str) -> list[str]:
@@ -388,7 +428,7 @@ def engagement_rule_create(
             "the half-life must be a number of days above 0 and at most 3650, or empty",
             fields={"half_life_days": ["above 0, at most 3650"]},
         )
-    return EngagementRule.objects.create(
+    rule = EngagementRule.objects.create(
         model=model,
         label=_label(label),
         kinds=_choices(kinds, TouchKind.values, "kinds"),
@@ -400,6 +440,30 @@ def engagement_rule_create(
         half_life_days=float(half_life_days) if half_life_days is not None else None,
         position=model.engagement_rules.count(),
     )
+    audit_record(
+        actor=by,
+        action="add_engagement_rule",
+        obj=model,
+        summary=f"added engagement rule “{rule.label}” ({rule.points:+d} each, cap {rule.cap}) "
+        f"to scoring model v{model.version}",
+        after={
+            "engagement_rule": field_values(
+                rule,
+                (
+                    "id",
+                    "label",
+                    "kinds",
+                    "channels",
+                    "campaign_ids",
+                    "content_contains",
+                    "points",
+                    "cap",
+                    "half_life_days",
+                ),
+            )
+        },
+    )
+    return rule
 
 
 # --- what the agreement in force does to leads ---------------------------------------------

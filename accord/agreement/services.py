@@ -546,11 +546,15 @@ def leads_refresh(*, lead_ids: Sequence[int]) -> None:
     leads_qualify(lead_ids=ids, at=at)
 
 
-@transaction.atomic
 def agreement_apply(*, agreement: Agreement, at: datetime | None = None) -> int:
     """Apply a version that came into force to every lead: match personas, score every lead
     under its scoring model, qualify the leads meeting its MQL definition. Returns the number of
-    leads qualified. A version no longer in force is left alone (its successor applies)."""
+    leads qualified. A version no longer in force is left alone (its successor applies).
+
+    Not one transaction: each step commits on its own, so that rescoring a million leads can
+    run over several connections (``rescore_all``). Every step is derived from the data and
+    safe to repeat, so a crash part way is mended by running it again.
+    """
     if agreement.status != AgreementStatus.IN_FORCE:
         return 0
     at = at or timezone.now()

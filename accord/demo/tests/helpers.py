@@ -57,6 +57,16 @@ def snapshot() -> dict[str, Any]:
             )[:5]
         ),
         "properties": sorted(PropertyDefinition.objects.values_list("entity", "key", "type")),
+        "scores": list(
+            Lead.objects.order_by("email").values_list(
+                "email", "score", "fit_score", "engagement_score", "persona_match__persona__name"
+            )
+        ),
+        "agreements": list(
+            Agreement.objects.order_by("version").values_list(
+                "version", "status", "title", "mql_definition", "in_force_at", "review_date"
+            )
+        ),
     }
 
 

@@ -388,7 +388,7 @@ class ProposalForm(AccordForm):
     personas = forms.ModelMultipleChoiceField(
         queryset=Persona.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text="The personas both teams agree on.",
     )
     mql_definition = DefinitionField(label="MQL definition")
@@ -443,7 +443,7 @@ class ProposalForm(AccordForm):
         coerce=int,
         required=False,
         label="Business days",
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     business_start = forms.TimeField(
         label="Business hours from",

@@ -38,6 +38,7 @@ from accord.agreement.models import (
     AgreementStatus,
     ModelStatus,
     Persona,
+    ReviewReminder,
     ScoringModel,
     Signature,
 )
@@ -50,6 +51,7 @@ from accord.agreement.selectors import (
     audit_for,
     proposals_open,
 )
+from accord.campaigns.models import Channel, TouchKind
 from accord.errors import AccordError, NotAllowed
 from accord.funnel.models import Lead, Stage
 from accord.funnel.views import wants_fragment
@@ -239,7 +241,9 @@ def _scoring_model_page(
         "model": model,
         "fit_rules": [(rule, criteria_lines(rule.criteria).splitlines()) for rule in fit_rules],
         "engagement_rules": engagement_rules,
-        "editable": model.status == ModelStatus.DRAFT,
+        "editable": model.status == ModelStatus.DRAFT and signoff.can_propose(_me(request)),
+        "kind_labels": dict(TouchKind.choices),
+        "channel_labels": dict(Channel.choices),
         "fit_form": fit_form or FitRuleForm(prefix="fit"),
         "engagement_form": engagement_form or EngagementRuleForm(prefix="engagement"),
         "agreements": list(model.agreements.order_by("-version")),
@@ -280,7 +284,7 @@ def fit_rule_add(request: HttpRequest, version: int) -> HttpResponseBase:
     form = FitRuleForm(request.POST, prefix="fit")
 
     def write() -> Any:
-        return services.fit_rule_create(model=model, by=_me(request), **form.cleaned_data)
+        return signoff.fit_rule_add(model=model, by=_me(request), **form.cleaned_data)
 
     done = _rule_added(request, model, form, write, "#fit-rules")
     return done or _scoring_model_page(request, model, fit_form=form, status=400)
@@ -294,9 +298,7 @@ def engagement_rule_add(request: HttpRequest, version: int) -> HttpResponseBase:
     form = EngagementRuleForm(request.POST, prefix="engagement")
 
     def write() -> Any:
-        return services.engagement_rule_create(
-            model=model, by=_me(request), **form.service_fields()
-        )
+        return signoff.engagement_rule_add(model=model, by=_me(request), **form.service_fields())
 
     done = _rule_added(request, model, form, write, "#engagement-rules")
     return done or _scoring_model_page(request, model, engagement_form=form, status=400)
@@ -360,6 +362,9 @@ def _agreement_page(request: HttpRequest, agreement: Agreement, *, tab: str) -> 
             "mql": definition_describe(agreement.mql_definition),
             "sql": definition_describe(agreement.sql_definition),
         },
+        reminder=ReviewReminder.objects.filter(
+            agreement=agreement, dismissed_at__isnull=True
+        ).first(),
     )
     return render(request, "agreement/agreement_detail.html", context)
 

@@ -3,12 +3,19 @@ view and its PDF."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from accord.agreement.models import AgreementStatus
-from accord.agreement.signoff import agreement_propose, agreement_sign, agreement_update
+from accord.agreement.signoff import (
+    agreement_propose,
+    agreement_sign,
+    agreement_update,
+    review_reminders_raise,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +122,18 @@ def test_the_print_view_is_the_whole_document_without_the_application_around_it(
     assert "Missed MQL volume two months running" in content
     assert "Hana Head-of-Marketing" in content
     assert "Sam Head-of-Sales" in content
+
+
+def test_a_raised_review_reminder_shows_on_the_agreement_in_force(marketer_client, agreement):
+    content = marketer_client.get("/agreement/").content.decode()
+    assert 'data-testid="review-reminder"' not in content
+    agreement_update_review(agreement, days=5)
+    [reminder] = review_reminders_raise()
+    content = marketer_client.get("/agreement/").content.decode()
+    assert 'data-testid="review-reminder"' in content
+    assert f"due on {reminder.review_date:%-d %b %Y}" in content
+
+
+def agreement_update_review(agreement: Any, *, days: int) -> None:
+    agreement.review_date = timezone.localdate() + timedelta(days=days)
+    agreement.save(update_fields=["review_date"])

@@ -6,6 +6,8 @@ import pytest
 
 from accord.agreement.models import EngagementRule, FitRule, ModelStatus
 from accord.agreement.services import fit_rule_create, persona_create, scoring_model_create
+from accord.agreement.signoff import agreement_propose, agreement_sign
+from accord.teams.services import user_create
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +151,31 @@ def test_a_model_that_does_not_exist_answers_404(marketer_client):
 def test_a_get_on_a_rule_address_goes_back_to_the_model(marketer_client, draft):
     response = marketer_client.get(f"/scoring-models/v{draft.version}/fit-rules/")
     assert response["Location"] == f"/scoring-models/v{draft.version}/"
+
+
+def test_a_rule_added_to_a_signed_proposals_model_withdraws_its_signatures(
+    client, marketer, marketing_head
+):
+    proposal = agreement_propose(by=marketer, title="New rules")
+    agreement_sign(agreement=proposal, by=marketing_head)
+    client.force_login(marketer)
+    response = client.post(
+        f"/scoring-models/v{proposal.scoring_model.version}/fit-rules/",
+        {"fit-label": "Founders", "fit-points": "10", "fit-criteria": "title contains Founder"},
+    )
+    assert response.status_code == 302
+    assert not proposal.signatures.exists()
+
+
+def test_leadership_sees_the_rules_but_cannot_add_one(client, draft):
+    ceo = user_create(username="ceo", team="leadership", role="head", password="Test-pass-123")
+    client.force_login(ceo)
+    page = client.get(f"/scoring-models/v{draft.version}/")
+    assert "Executives" in page.content.decode()
+    assert 'data-testid="fit-rule-form"' not in page.content.decode()
+    response = client.post(
+        f"/scoring-models/v{draft.version}/fit-rules/",
+        {"fit-label": "Mine", "fit-points": "10", "fit-criteria": "title contains CEO"},
+    )
+    assert response.status_code == 403
+    assert draft.fit_rules.count() == 1

@@ -158,9 +158,11 @@ def test_a_rule_added_to_a_signed_proposals_model_withdraws_its_signatures(
 ):
     proposal = agreement_propose(by=marketer, title="New rules")
     agreement_sign(agreement=proposal, by=marketing_head)
+    model = proposal.scoring_model
+    assert model is not None
     client.force_login(marketer)
     response = client.post(
-        f"/scoring-models/v{proposal.scoring_model.version}/fit-rules/",
+        f"/scoring-models/v{model.version}/fit-rules/",
         {"fit-label": "Founders", "fit-points": "10", "fit-criteria": "title contains Founder"},
     )
     assert response.status_code == 302

@@ -217,12 +217,14 @@ def _mount() -> None:
     from accord.agreement.api import router as agreement_router
     from accord.campaigns.api import router as campaigns_router
     from accord.funnel.api import router as funnel_router
+    from accord.scoring.api import router as scoring_router
     from accord.teams.api import router as teams_router
 
     api.add_router("/", funnel_router)
     api.add_router("/", campaigns_router)
     api.add_router("/", teams_router)
     api.add_router("/", agreement_router)
+    api.add_router("/", scoring_router)
     api.add_router("/", _unknown)
 
 

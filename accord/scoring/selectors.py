@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +15,10 @@ import sklearn
 from django.utils import timezone
 from threadpoolctl import threadpool_limits
 
+from accord.agreement.models import ModelStatus, ScoringModel
 from accord.errors import AccordError
 from accord.funnel.models import Lead
+from accord.scoring.engine import Explanation, lead_explain
 from accord.scoring.models import PredictiveModel, PredictiveModelQuerySet
 from accord.scoring.predictive.features import read_features, typed
 from accord.scoring.predictive.outcomes import live_cutoffs
@@ -79,3 +82,38 @@ def predict_scores(
             probabilities = pipeline.predict_proba(frame)[:, 1]
         scores.update(zip(chunk, (int(s) for s in score(probabilities)), strict=True))
     return scores
+
+
+@dataclass(frozen=True)
+class LeadScore:
+    """How a lead's score comes about under the scoring model in force (``explanation``, None
+    before any model is in force), and the score the latest predictive model suggests
+    (``suggested``, None without a model; ``suggestion_error`` says why when it failed)."""
+
+    lead: Lead
+    model: ScoringModel | None
+    explanation: Explanation | None
+    predictive: PredictiveModel | None
+    suggested: int | None
+    suggestion_error: str = ""
+
+
+def lead_score(lead: Lead, *, at: datetime | None = None) -> LeadScore:
+    """The rule score's explanation and the predictive suggested score of one lead."""
+    model = ScoringModel.objects.filter(status=ModelStatus.IN_FORCE).first()
+    explanation = lead_explain(lead=lead, model=model, at=at) if model is not None else None
+    predictive = latest_model()
+    suggested, error = None, ""
+    if predictive is not None:
+        try:
+            suggested = predict_scores([lead.pk], model=predictive).get(lead.pk)
+        except AccordError as exc:
+            error = exc.message
+    return LeadScore(
+        lead=lead,
+        model=model,
+        explanation=explanation,
+        predictive=predictive,
+        suggested=suggested,
+        suggestion_error=error,
+    )

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
-from accord.agreement.models import ModelStatus, Persona, ScoringModel
+from accord.agreement.models import Persona
 from accord.agreement.selectors import lead_persona
 from accord.errors import AccordError, NotAllowed
 from accord.funnel import services
@@ -62,8 +62,7 @@ from accord.funnel.selectors import (
     resolve_sort,
 )
 from accord.pagination import decode_cursor, encode_cursor, paginate
-from accord.scoring.engine import Explanation, lead_explain
-from accord.scoring.selectors import latest_model, predict_scores
+from accord.scoring.selectors import lead_score
 from accord.teams.views import refused
 
 M = TypeVar("M", bound=Model)
@@ -464,32 +463,6 @@ def _lead(request: HttpRequest, pk: int) -> Lead:
     )
 
 
-@dataclass
-class ScoreCard:
-    """How a lead's score came about under the scoring model in force, and what the predictive
-    model suggests."""
-
-    model: ScoringModel | None = None
-    explanation: Explanation | None = None
-    suggested: int | None = None
-    suggested_by: Any = None
-    suggestion_error: str = ""
-
-
-def lead_score_card(lead: Lead) -> ScoreCard:
-    card = ScoreCard(model=ScoringModel.objects.filter(status=ModelStatus.IN_FORCE).first())
-    if card.model is not None:
-        card.explanation = lead_explain(lead=lead, model=card.model)
-    predictive = latest_model()
-    if predictive is not None:
-        card.suggested_by = predictive
-        try:
-            card.suggested = predict_scores([lead.pk], model=predictive).get(lead.pk)
-        except AccordError as exc:
-            card.suggestion_error = exc.message
-    return card
-
-
 def _lead_page(
     request: HttpRequest,
     lead: Lead,
@@ -513,7 +486,7 @@ def _lead_page(
             ("Engagement", lead.engagement_score, 100),
         ],
         "persona": lead_persona(lead),
-        "score_card": lead_score_card(lead),
+        "score_card": lead_score(lead),
     }
     return render(request, "funnel/lead_detail.html", context, status=status)
 

@@ -3,6 +3,8 @@ agreement as a document of sections, the diff between two versions, proposals an
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -534,6 +536,18 @@ def agreement_diff(proposal: Agreement, against: Agreement | None) -> list[Chang
                 result.append(Change(section.title, item.label, item.text, None))
     order = {s.title: i for i, s in enumerate(after_sections)}
     return sorted(result, key=lambda c: order.get(c.section, len(order)))
+
+
+def document_fingerprint(agreement: Agreement) -> str:
+    """A digest of what a version says (every compared term, not its title or status): two
+    versions, or one version at two moments, say the same exactly when their digests match."""
+    terms = [
+        [section.key, item.key, item.text]
+        for section in agreement_document(agreement)
+        if section.key not in NOT_COMPARED
+        for item in section.items
+    ]
+    return hashlib.sha256(json.dumps(terms, ensure_ascii=False).encode()).hexdigest()
 
 
 # --- versions, proposals and their audit trail ---------------------------------------------------

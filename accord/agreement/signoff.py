@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accord.agreement import services
-from accord.agreement.audit import audit_record, changes, field_values
+from accord.agreement.audit import audit_record, changes, field_values, object_type
 from accord.agreement.definitions import definition_clean
 from accord.agreement.models import (
     Agreement,
     AgreementStatus,
+    AuditEntry,
     EngagementRule,
     FeedbackCadence,
     FitRule,
@@ -37,6 +38,7 @@ from accord.agreement.models import (
     ScoringModel,
     Signature,
 )
+from accord.agreement.selectors import document_fingerprint
 from accord.errors import AccordError, Conflict, NotAllowed
 from accord.funnel.models import Segment
 from accord.teams.models import Role, Team, User
@@ -527,7 +529,8 @@ def agreement_propose(
     *, by: User, title: str, summary: str = "", based_on: Agreement | None = None
 ) -> Agreement:
     """Draft a new version, numbered after the last, as a copy of ``based_on`` (by default the
-    version in force): its terms, personas, definitions and a new draft copy of its scoring model.
+    version in force): its terms (but the review date), personas, definitions and a new draft
+    copy of its scoring model.
 
     The proposal is recorded as replacing the version in force at the time (``based_on``); it can
     only be signed while that version is still in force. With nothing in force and nothing to
@@ -550,6 +553,9 @@ def agreement_propose(
     if source is not None:
         for name in TERM_FIELDS:
             setattr(proposal, name, getattr(source, name))
+        # The review date belongs to the version being reviewed; the new one gets its own
+        # (agreed, or set from the cadence when it comes into force).
+        proposal.review_date = None
         personas = list(source.personas.all())
         model = source.scoring_model
     else:
@@ -585,6 +591,38 @@ def _withdraw_signatures(agreement: Agreement, by: User | None, why: str) -> Non
             before={"team": signature.team, "signed_by": signature.signed_by_id},
         )
     agreement.signatures.all().delete()
+
+
+def _withdraw_stale_signatures(agreement: Agreement, by: User, document: str) -> None:
+    """Withdraw the signatures given to another text of the proposal than ``document``.
+
+    ``agreement_update`` and the rule services withdraw signatures as they change a proposal;
+    this catches every other path (a persona edited after a head signed, a rule added by a
+    write path that does not know about signatures): each signature's audit entry records
+    the digest of what was signed, and only the same text comes into force.
+    """
+    for signature in list(agreement.signatures.select_related("signed_by")):
+        entry = (
+            AuditEntry.objects.filter(
+                object_type=object_type(agreement),
+                object_id=str(agreement.pk),
+                action="sign",
+                after__team=signature.team,
+            )
+            .order_by("-id")
+            .first()
+        )
+        signed = entry.after.get("document") if entry else None
+        if signed is not None and signed != document:
+            audit_record(
+                actor=by,
+                action="unsign",
+                obj=agreement,
+                summary=f"{Team(signature.team).label} signature by {signature.signed_by} "
+                "withdrawn: the proposal changed after it was signed",
+                before={"team": signature.team, "signed_by": signature.signed_by_id},
+            )
+            signature.delete()
 
 
 def signatures_withdraw_for_model(*, model: ScoringModel, by: User | None) -> int:
@@ -725,13 +763,15 @@ def agreement_sign(*, agreement: Agreement, by: User, at: dt.datetime | None = N
         )
     if agreement.signatures.filter(team=by.team).exists():
         raise Conflict(f"{by.get_team_display()} has already signed v{agreement.version}")
+    document = document_fingerprint(agreement)
+    _withdraw_stale_signatures(agreement, by, document)
     Signature.objects.create(agreement=agreement, team=by.team, signed_by=by, signed_at=at)
     audit_record(
         actor=by,
         action="sign",
         obj=agreement,
         summary=f"{by} signed v{agreement.version} for {by.get_team_display()}",
-        after={"team": by.team, "signed_by": by.pk, "signed_at": at},
+        after={"team": by.team, "signed_by": by.pk, "signed_at": at, "document": document},
     )
     signed = set(agreement.signatures.values_list("team", flat=True))
     if signed >= set(SIGNING_TEAMS):

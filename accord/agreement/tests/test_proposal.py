@@ -297,3 +297,11 @@ def test_copying_a_scoring_model_makes_a_new_draft_with_the_same_rules(marketing
         ("VPs", [{"field": "title", "op": "contains", "value": ["VP"]}], 15)
     ]
     assert model.fit_rules.count() == 1
+
+
+def test_a_copy_gets_its_own_review_date(marketing_head, sales_head, marketer):
+    in_force(marketing_head, sales_head, review_date="2027-01-31")
+
+    proposal = agreement_propose(by=marketer, title="Next")
+
+    assert proposal.review_date is None

@@ -179,13 +179,13 @@ def test_the_diff_lists_changed_terms_definitions_rules_and_personas(
     assert ("Sales commits to", "First contact") not in changes
 
 
-def test_a_copy_with_nothing_changed_differs_only_in_its_scoring_model_version(
+def test_a_copy_with_nothing_changed_differs_only_in_its_scoring_model_and_review_date(
     marketing_head, sales_head, marketer
 ):
     current = in_force(marketing_head, sales_head, mql_definition=SCORE_60)
     proposal = agreement_propose(by=marketer, title="Same again")
 
-    assert [c.label for c in agreement_diff(proposal, current)] == ["Scoring model"]
+    assert [c.label for c in agreement_diff(proposal, current)] == ["Scoring model", "Review date"]
 
 
 def test_versions_and_open_proposals(marketing_head, sales_head, marketer):

@@ -15,6 +15,7 @@ from accord.agreement.models import (
     ScoringModel,
     Signature,
 )
+from accord.agreement.selectors import document_fingerprint
 from accord.agreement.services import fit_rule_create, persona_create
 from accord.agreement.signoff import agreement_propose, agreement_sign, agreement_update
 from accord.errors import Conflict, NotAllowed
@@ -228,3 +229,55 @@ def test_once_in_force_leads_are_rescored_and_qualified_under_it(
     vp = Lead.objects.get(pk=vp.pk)
     assert (vp.score, vp.stage) == (60, Stage.MQL)
     assert Lead.objects.get(pk=intern.pk).stage == Stage.LEAD
+
+
+def test_a_persona_edited_after_one_head_signed_withdraws_that_signature(
+    marketer, marketing_head, sales_head
+):
+    persona = persona_create(by=marketer, name="Ops lead", pains="Spreadsheets")
+    proposal = agreement_propose(by=marketer, title="First")
+    agreement_sign(agreement=proposal, by=marketing_head)
+    persona.pains = "Something marketing never saw"
+    persona.save()
+
+    agreement_sign(agreement=proposal, by=sales_head)
+
+    proposal.refresh_from_db()
+    assert proposal.status == AgreementStatus.DRAFT
+    assert list(proposal.signatures.values_list("team", flat=True)) == ["sales"]
+    assert AuditEntry.objects.filter(action="unsign", summary__contains="changed after").exists()
+    agreement_sign(agreement=proposal, by=marketing_head)
+    proposal.refresh_from_db()
+    assert proposal.status == AgreementStatus.IN_FORCE
+
+
+def test_a_rule_added_behind_the_sign_off_withdraws_the_earlier_signature(
+    marketer, marketing_head, sales_head
+):
+    proposal = agreement_propose(by=marketer, title="First")
+    agreement_sign(agreement=proposal, by=marketing_head)
+    assert proposal.scoring_model is not None
+    fit_rule_create(  # the bare service, which does not know about signatures
+        model=proposal.scoring_model,
+        by=marketer,
+        label="VPs",
+        criteria=[{"field": "title", "op": "contains", "value": ["VP"]}],
+        points=10,
+    )
+
+    agreement_sign(agreement=proposal, by=sales_head)
+
+    proposal.refresh_from_db()
+    assert proposal.status == AgreementStatus.DRAFT
+    assert list(proposal.signatures.values_list("team", flat=True)) == ["sales"]
+
+
+def test_a_signature_records_a_digest_of_what_was_signed(marketer, marketing_head):
+    proposal = agreement_propose(by=marketer, title="First")
+
+    agreement_sign(agreement=proposal, by=marketing_head)
+    agreement_update(agreement=proposal, by=marketer, title="Renamed")  # wording only
+
+    entry = AuditEntry.objects.get(action="sign")
+    assert entry.after["document"] == document_fingerprint(proposal)
+    assert len(entry.after["document"]) == 64

@@ -18,8 +18,10 @@ The rules, in the words of the report:
 - A lead's **segment** is its account's segment now; "" for a lead with no account or an account
   with no segment.
 
-Cost: one score query and one ``leads_meeting`` call per month end (13 for 12 months), then two
-queries per 5,000 cohort leads for segments and outcomes. Never a query per lead.
+Cost: per month end (13 for 12 months), one ``leads_meeting`` call and one score query over
+every lead, or, when every group of the definition has a touch or field condition, over only
+the leads meeting those; then two queries per 5,000 cohort leads for segments and outcomes.
+Never a query per lead.
 """
 
 from __future__ import annotations
@@ -164,9 +166,22 @@ def _created_by(at: datetime) -> set[int]:
 def _meeting(
     definition: list[list[dict[str, Any]]], model: ScoringModel | None, at: datetime
 ) -> set[int]:
-    """The leads that existed at ``at`` and met ``definition`` then."""
-    scores = scores_as_of(model, at=at) if _uses_scores(definition) else {}
-    return leads_meeting(definition, at=at, scores=scores) & _created_by(at)
+    """The leads that existed at ``at`` and met ``definition`` then.
+
+    Scoring every lead as of ``at`` is the expensive part. When every group of the definition
+    also has a condition on touches or fields, only the leads meeting those conditions of some
+    group can meet the definition: they are found first, and only they are scored.
+    """
+    existing = _created_by(at)
+    if not _uses_scores(definition):
+        return leads_meeting(definition, at=at, scores={}) & existing
+    others = [[c for c in group if c["field"] not in SCORE_FIELDS] for group in definition]
+    if all(others):
+        candidates = sorted(leads_meeting(others, at=at) & existing)
+        scores = scores_as_of(model, at=at, lead_ids=candidates)
+        return leads_meeting(definition, at=at, lead_ids=candidates, scores=scores)
+    scores = scores_as_of(model, at=at)
+    return leads_meeting(definition, at=at, scores=scores) & existing
 
 
 def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:

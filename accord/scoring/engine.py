@@ -220,27 +220,35 @@ def _scores_sql(
     return f"SELECT {', '.join(select)} FROM ({fit_sql}) f{join}", params
 
 
-def scores_as_of(model: ScoringModel | None, *, at: datetime) -> dict[int, tuple[int, int, int]]:
-    """Every lead's ``(score, fit, engagement)`` under ``model`` as of ``at``, in one query,
-    leaving out leads at ``(0, 0, 0)`` (the mapping ``definitions.leads_meeting`` reads, where a
-    lead not listed scores 0). No model: every lead scores 0.
+def scores_as_of(
+    model: ScoringModel | None, *, at: datetime, lead_ids: Sequence[int] | None = None
+) -> dict[int, tuple[int, int, int]]:
+    """Every lead's (or the leads ``lead_ids``') ``(score, fit, engagement)`` under ``model``
+    as of ``at``, one query per 5,000 leads, leaving out leads at ``(0, 0, 0)`` (the mapping
+    ``definitions.leads_meeting`` reads, where a lead not listed scores 0). No model: every
+    lead scores 0.
 
     Fit reads the leads' fields and persona as they are now; engagement counts the touches up
     to ``at``, decayed to ``at``.
     """
-    if model is None:
+    if model is None or (lead_ids is not None and not lead_ids):
         return {}
-    sql, params = _scores_sql(_rules(model), at)
+    rules = _rules(model)
+    chunks: list[Sequence[int] | None] = [None]
+    if lead_ids is not None:
+        chunks = [lead_ids[i : i + SQLITE_BATCH] for i in range(0, len(lead_ids), SQLITE_BATCH)]
     scores: dict[int, tuple[int, int, int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.id, s.fit, s.engagement FROM ({sql}) s "
-            "WHERE s.fit <> 0 OR s.engagement <> 0",
-            params,
-        )
-        for lead_id, fit, engagement in cursor.fetchall():
-            fit, engagement = int(fit), int(engagement)
-            scores[lead_id] = (clamp(fit + engagement), fit, engagement)
+        for chunk in chunks:
+            sql, params = _scores_sql(rules, at, lead_ids=chunk)
+            cursor.execute(
+                f"SELECT s.id, s.fit, s.engagement FROM ({sql}) s "
+                "WHERE s.fit <> 0 OR s.engagement <> 0",
+                params,
+            )
+            for lead_id, fit, engagement in cursor.fetchall():
+                fit, engagement = int(fit), int(engagement)
+                scores[lead_id] = (clamp(fit + engagement), fit, engagement)
     return scores
 
 

@@ -24,6 +24,10 @@ def test_it_builds_the_demo_and_prints_a_login_per_role():
     output = run("--no-serve", "--size", "small")
     assert Lead.objects.count() == 2000
     assert "Built in" in output
+    assert "The agreement: v1 in force, signed by both heads; proposal v2 signed by marketing" in (
+        output
+    )
+    assert "The predictive model trains in the background" in output
     lines = [line.split() for line in output.splitlines()]
     logins = [line for line in lines if len(line) == 4 and line[1] == DEMO_PASSWORD]
     assert [(u, team, role) for u, _, team, role in logins] == [
@@ -50,6 +54,7 @@ def test_it_does_not_build_over_a_workspace_that_has_data():
     lead_create(by=None, email="real@customer.example")
     output = run("--no-serve", "--size", "tiny")
     assert "already holds 1 leads" in output
+    assert "The agreement" not in output
     assert "no demo logins" in output
     assert Lead.objects.count() == 1
 

@@ -354,3 +354,25 @@ def test_the_audit_trail_refuses_a_bad_limit_404s_and_needs_authentication(clien
     assert client.get("/api/v1/agreements/1/audit", {"limit": 0}, headers=auth).status_code == 422
     assert client.get("/api/v1/agreements/4/audit", headers=auth).status_code == 404
     assert client.get("/api/v1/agreements/1/audit").status_code == 401
+
+
+def test_comments_and_the_audit_trail_take_the_same_queries_for_few_and_many(
+    client, auth, marketer, sales_rep, django_assert_num_queries
+):
+    from accord.agreement.signoff import comment_add
+
+    proposal = agreement_propose(by=marketer, title="Draft")
+    client.get("/api/v1/agreements/1/comments", headers=auth)
+    comment_add(agreement=proposal, by=marketer, body="One")
+    # The token, the version, its signatures and personas, then the comments or the entries.
+    with django_assert_num_queries(5):
+        client.get("/api/v1/agreements/1/comments", headers=auth)
+    with django_assert_num_queries(5):
+        client.get("/api/v1/agreements/1/audit", headers=auth)
+    for n in range(5):
+        comment_add(agreement=proposal, by=sales_rep, body=f"More {n}")
+        patch(client, "/api/v1/agreements/1", {"attempts": n + 1}, auth)
+    with django_assert_num_queries(5):
+        assert len(client.get("/api/v1/agreements/1/comments", headers=auth).json()["items"]) == 6
+    with django_assert_num_queries(5):
+        assert len(client.get("/api/v1/agreements/1/audit", headers=auth).json()["items"]) > 5

@@ -172,3 +172,17 @@ def test_someone_outside_the_two_teams_cannot_add_rules(client, django_user_mode
     )
 
     assert response.status_code == 403
+
+
+def test_the_model_list_takes_the_same_queries_for_2_and_6(
+    client, auth, marketer, django_assert_num_queries
+):
+    client.get(URL, headers=auth)
+    for _ in range(2):
+        scoring_model_create(by=marketer)
+    with django_assert_num_queries(2):
+        client.get(URL, headers=auth)
+    for _ in range(4):
+        scoring_model_create(by=marketer)
+    with django_assert_num_queries(2):
+        assert len(client.get(URL, headers=auth).json()["items"]) == 6

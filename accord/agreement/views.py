@@ -433,6 +433,9 @@ def _proposal_page(
     against = agreement.based_on if context["in_force"] is None else context["in_force"]
     slots = context["slots"]
     signed_teams = {slot.team for slot in slots if slot.signature}
+    in_force = context["in_force"]
+    # A proposal drafted from a version no longer in force cannot be signed any more.
+    stale = bool(agreement.based_on_id and in_force and in_force.pk != agreement.based_on_id)
     context.update(
         tab="proposals",
         against=against,
@@ -441,13 +444,9 @@ def _proposal_page(
         comment_form=comment_form or CommentForm(),
         audit=list(audit_for(agreement)[:AUDIT_SHOWN]),
         can_edit=signoff.can_propose(user),
-        can_sign=signoff.can_sign(user) and user.team not in signed_teams,
+        can_sign=signoff.can_sign(user) and user.team not in signed_teams and not stale,
         can_withdraw=signoff.can_withdraw(user, agreement),
-        stale=bool(
-            agreement.based_on_id
-            and context["in_force"]
-            and context["in_force"].pk != agreement.based_on_id
-        ),
+        stale=stale,
         months=_months(request),
         month_choices=MONTH_CHOICES,
         describe={

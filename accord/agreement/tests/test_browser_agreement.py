@@ -173,3 +173,42 @@ def test_a_proposal_raising_the_mql_threshold_is_backtested_signed_and_put_in_fo
     v1.refresh_from_db()
     assert v1.status == AgreementStatus.ARCHIVED
     assert v1.scoring_model.status == ModelStatus.ARCHIVED
+
+
+def test_the_backtest_window_changes_in_place(page: Any, history: dict[str, Any]) -> None:
+    proposal = agreement_propose(by=history["v1"].proposed_by, title="Same again")
+    browser_login(page, "mia")
+    page.goto(f"/agreement/v{proposal.version}/")
+    page.wait_for_selector("[data-testid=backtest-total]")
+    assert page.locator("[data-testid=backtest-month]").count() == 12
+    page.evaluate("window.notReloaded = true")
+    page.click("[data-testid=backtest] >> text=6 months")
+    page.wait_for_function("document.querySelectorAll('[data-testid=backtest-month]').length === 6")
+    assert page.evaluate("window.notReloaded") is True
+    assert page.url.endswith(f"/agreement/v{proposal.version}/")
+
+
+def test_a_marketer_writes_a_persona_and_fixes_a_bad_criterion(page: Any, marketer: Any) -> None:
+    make_lead(first_name="Nina", last_name="Noor", title="Head of Finance")
+    browser_login(page, "mia")
+    page.goto("/")
+    page.click("text=Agreement")
+    page.click(".dropdown-menu >> text=Personas")
+    page.wait_for_url("**/personas/")
+    page.click("[data-testid=new-persona]")
+    page.fill("#id_name", "Finance buyer")
+    page.fill("#id_pains", "Month-end close takes two weeks.")
+    page.fill("#id_criteria", "title contains Finance, CFO\naccount.employees between lots")
+    page.click("[data-testid=save]")
+    error = page.inner_text(".invalid-feedback")
+    assert "between takes min..max" in error
+    assert page.input_value("#id_name") == "Finance buyer"
+
+    page.fill("#id_criteria", "title contains Finance, CFO")
+    page.click("[data-testid=save]")
+    page.wait_for_url("**/personas/*/")
+    assert "Persona “Finance buyer” created." in page.inner_text(".alert-success")
+    assert page.inner_text("[data-testid=persona-criteria]").startswith(
+        "title contains Finance, CFO"
+    )
+    assert "Month-end close takes two weeks." in page.inner_text("body")

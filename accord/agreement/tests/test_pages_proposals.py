@@ -260,3 +260,15 @@ def test_the_proposal_list_shows_open_proposals_in_a_fixed_number_of_queries(
     content = response.content.decode()
     assert content.count('data-testid="proposal-row"') == 4
     assert "Raise the MQL threshold" in content
+
+
+def test_a_proposal_overtaken_by_another_version_says_so_and_offers_no_signature(
+    client, marketer, marketing_head, sales_head, proposal
+):
+    overtaking = agreement_propose(by=marketer, title="Quicker")
+    agreement_sign(agreement=overtaking, by=marketing_head)
+    agreement_sign(agreement=overtaking, by=sales_head)
+    content = login(client, sales_head).get(f"/agreement/v{proposal.version}/").content.decode()
+    assert 'data-testid="stale"' in content
+    assert f"v{overtaking.version} is now in force" in content
+    assert 'data-testid="sign"' not in content

@@ -236,3 +236,16 @@ def test_leads_meeting_looks_only_at_the_leads_asked_about(varied_leads):
     scores = dict.fromkeys(some, (80, 0, 0))
     top = definition_clean([[{"field": "score", "op": "at_least", "value": 50}]])
     assert leads_meeting(top, at=NOW, lead_ids=some[:3], scores=scores) == set(some[:3])
+
+
+def test_many_scored_candidates_are_checked_in_one_query(
+    varied_leads, monkeypatch, django_assert_max_num_queries
+):
+    _, leads = varied_leads
+    monkeypatch.setattr("accord.agreement.definitions.ID_CHUNK", 4)
+    top = definition_clean([[{"field": "score", "op": "at_least", "value": 50}]])
+    scores = {lead.pk: (50 + n % 2, 0, 0) for n, lead in enumerate(leads)}
+    scores[10**9] = (99, 0, 0)  # no such lead
+    with django_assert_max_num_queries(1):
+        met = leads_meeting(top, at=NOW, scores=scores)
+    assert met == {lead.pk for lead in leads}

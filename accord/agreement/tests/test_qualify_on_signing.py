@@ -24,6 +24,7 @@ def test_the_second_signature_qualifies_the_leads_meeting_the_new_definition(
 ):
     vp, engineer = make_lead(title="VP Sales"), make_lead(title="Engineer")
     proposal = agreement_propose(by=marketing_head, title="Leaders first")
+    assert proposal.scoring_model is not None
     fit_rule_add(
         model=proposal.scoring_model,
         by=marketing_head,

@@ -7,9 +7,11 @@ already qualified is no longer in a stage that qualifies.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.db import transaction
-from django_tasks import task
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task, task_backends
 
 from accord.agreement.models import Agreement
 from accord.agreement.services import ID_CHUNK, agreement_apply, leads_refresh
@@ -54,3 +56,58 @@ def accounts_refresh_later(account_ids: Iterable[int]) -> None:
     ids = sorted(set(account_ids))
     if ids:
         transaction.on_commit(lambda: accounts_refresh_task.enqueue(ids))
+
+
+# --- the nightly sweep --------------------------------------------------------------------------
+
+NIGHTLY_HOUR = 3  # local time of the organisation
+
+
+@task()
+def nightly_task() -> dict[str, int]:
+    """The nightly sweep: engagement decays with time, so every lead is matched and scored again
+    under the agreement in force and the leads now meeting its MQL definition are qualified;
+    the review reminder is raised when the review date is near. Then the next night is booked.
+
+    Safe to run twice (every step is derived from the data; one reminder per version).
+    """
+    from accord.agreement.selectors import agreement_in_force
+    from accord.agreement.signoff import review_reminders_raise
+
+    agreement = agreement_in_force()
+    qualified = agreement_apply(agreement=agreement) if agreement is not None else 0
+    reminders = len(review_reminders_raise())
+    nightly_schedule()
+    return {"qualified": qualified, "reminders": reminders}
+
+
+def next_night(now: datetime | None = None) -> datetime:
+    """The next ``NIGHTLY_HOUR`` o'clock in the organisation's time zone, as an aware time."""
+    local = timezone.localtime(now or timezone.now())
+    run = local.replace(hour=NIGHTLY_HOUR, minute=0, second=0, microsecond=0)
+    if run <= local:
+        run = timezone.make_aware(
+            datetime.combine(run.date() + timedelta(days=1), run.time().replace(tzinfo=None)),
+            local.tzinfo,
+        )
+    return run
+
+
+def nightly_schedule(now: datetime | None = None) -> bool:
+    """Book the nightly sweep for the next night unless one is already booked; True when booked.
+
+    Only a queue that can hold a task until a time (the database queue the workers use) takes
+    the booking; ``accord worker`` calls this when it starts, and each sweep books the next.
+    """
+    backend = task_backends[nightly_task.backend]
+    if not backend.supports_defer:
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    booked = DBTaskResult.objects.filter(
+        task_path=nightly_task.module_path, status=TaskResultStatus.READY
+    )
+    if booked.exists():
+        return False
+    nightly_task.using(run_after=next_night(now)).enqueue()
+    return True

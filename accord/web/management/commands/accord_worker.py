@@ -19,5 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from accord.agreement.tasks import nightly_schedule
+
+        # The nightly sweep (decay, qualification, review reminders) books its next night
+        # itself; a worker starting books the first one if none is booked.
+        nightly_schedule()
         extra = ["--batch"] if opts["batch"] else []
         call_command("db_worker", "--interval", str(opts["interval"]), *extra)

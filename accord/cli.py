@@ -14,7 +14,8 @@ commands:
   migrate       create or upgrade the database
   createuser    add a person (USERNAME --team T --role R [--password P] [--token])
   import        import a CSV file ({accounts|leads|deals|campaigns|touches} FILE)
-  scoring       predictive scoring (train --target STAGE …)
+  scoring       the lead score (train --target STAGE, backtest, apply)
+  agreement     the agreement (show [VERSION], remind)
 
 Any other Django management command works too (e.g. `accord check`).
 Run `accord COMMAND --help` for a command's options.

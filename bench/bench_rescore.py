@@ -20,6 +20,7 @@ rescore is CPU-bound, and other work on the machine slows it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -274,6 +275,26 @@ def build_model(bonus: int = 0) -> ScoringModel:
     return model
 
 
+def server_cpu(pid_file: str | None) -> float | None:
+    """CPU seconds the local PostgreSQL server has used so far: the postmaster named in its
+    ``postmaster.pid`` file, its live children, and the children that exited (parallel
+    workers, closed connections). None without the file. Linux only (/proc)."""
+    if not pid_file:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(pid: str) -> list[str]:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    master = Path(pid_file).read_text().splitlines()[0].strip()
+    total = sum(int(x) for x in fields(master)[11:15])  # utime, stime, cutime, cstime
+    for child in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        # A child that exited meanwhile is counted in the postmaster's cutime once reaped.
+        with contextlib.suppress(FileNotFoundError):
+            total += sum(int(x) for x in fields(child)[11:13])
+    return total / tick
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--leads", type=int, default=1_000_000)
@@ -287,6 +308,13 @@ def main() -> None:
         type=int,
         default=None,
         help="connections rescoring at once (default: rescore_all's, the number of CPUs)",
+    )
+    parser.add_argument(
+        "--postmaster-pid",
+        default=None,
+        metavar="FILE",
+        help="the server's postmaster.pid (a local server only): also print the CPU time the "
+        "server spent on each rescore, which other work on the machine changes little",
     )
     args = parser.parse_args()
 
@@ -340,14 +368,21 @@ def main() -> None:
         model = models[run % 2]
         vacuum()
         load = os.getloadavg()[0]
+        cpu = server_cpu(args.postmaster_pid)
         started = time.perf_counter()
         changed = rescore_all(model, workers=args.workers)
         elapsed = time.perf_counter() - started
+        cpu_after = server_cpu(args.postmaster_pid)
         times.append(elapsed)
+        spent = (
+            f"; server CPU {cpu_after - cpu:.1f} s"
+            if cpu is not None and cpu_after is not None
+            else ""
+        )
         print(
             f"rescore_all after a model change (v{model.version}): {changed:,} scores changed "
             f"in {elapsed:.1f} s (target < 30 s); load average before {load:.2f}, "
-            f"after {os.getloadavg()[0]:.2f}"
+            f"after {os.getloadavg()[0]:.2f}{spent}"
         )
     vacuum()
     started = time.perf_counter()

@@ -319,7 +319,9 @@ class _Builder:
         if self.size in PUBLIC_SIZES:
             user_id = self.admin.pk
             transaction.on_commit(
-                lambda: train_predictive_model.enqueue(target=Stage.SQL, user_id=user_id)
+                lambda: train_predictive_model.enqueue(
+                    target=Stage.SQL, handoff=Stage.LEAD, user_id=user_id
+                )
             )
             self.summary.training_enqueued = True
 

@@ -11,10 +11,12 @@ The rules, in the words of the report:
   latest stage change), and failing that the moment the target was reached, or now. Touches are
   counted up to the hand-off, never after.
 - **The population** is the leads whose outcome is closed: those that reached the target, and
-  those that did not and either stand disqualified or recycled now, or were handed off at least
-  ``maturity_days`` ago (long enough that they would have converted by now if they were going
-  to). Leads still open (handed off recently, not yet converted) are left out: counting them as
-  failures would teach the model that recent leads are bad.
+  those handed off that did not and either stand disqualified or recycled now, or were handed
+  off at least ``maturity_days`` ago (long enough that they would have converted by now if they
+  were going to). Leads still open (handed off recently, not yet converted) are left out:
+  counting them as failures would teach the model that recent leads are bad. Leads never handed
+  off are left out too: they have no hand-off to read their features at, and reading them at
+  their creation would set touch-less failures against successes read at hand-off.
 """
 
 from __future__ import annotations
@@ -96,15 +98,20 @@ def closed_outcomes(*, target: str, handoff: str, maturity_days: int, now: datet
     reached = target_at.notna()
     closed_now = leads["stage"].isin(list(CLOSED_STAGES))
     stale = cutoffs <= now_ts - timedelta(days=maturity_days)
-    population = reached | closed_now | stale
+    # A lead never handed off has no moment comparable to the others' hand-off: reading it at
+    # its creation would teach the model that "has touches" (which hand-off needs) means
+    # success. It is left out unless it reached the target some other way.
+    handed_off = handoff_at.notna()
+    population = reached | (handed_off & (closed_now | stale))
 
     counts = {
         "leads": len(leads),
         "outcomes": int(population.sum()),
         "reached": int(reached.sum()),
-        "disqualified_or_recycled": int((~reached & closed_now).sum()),
-        "stale": int((~reached & ~closed_now & stale).sum()),
-        "open": int((~population).sum()),
+        "disqualified_or_recycled": int((~reached & handed_off & closed_now).sum()),
+        "stale": int((~reached & handed_off & ~closed_now & stale).sum()),
+        "never_handed_off": int((~reached & ~handed_off).sum()),
+        "open": int((~reached & handed_off & ~closed_now & ~stale).sum()),
     }
     ids = leads.index[population.to_numpy()]
     return Outcomes(
@@ -118,7 +125,9 @@ def closed_outcomes(*, target: str, handoff: str, maturity_days: int, now: datet
 
 def _nobody(leads: int) -> Outcomes:
     """No history to learn from (an empty workspace)."""
-    counts = dict.fromkeys(("outcomes", "reached", "disqualified_or_recycled", "stale"), 0)
+    counts = dict.fromkeys(
+        ("outcomes", "reached", "disqualified_or_recycled", "stale", "never_handed_off"), 0
+    )
     return Outcomes(
         lead_ids=np.array([], dtype="int64"),
         reached=np.array([], dtype=bool),

@@ -21,7 +21,7 @@ def _lead_moved(moves: list[tuple[str, int]], *, created_days_ago: int = 300) ->
     return lead
 
 
-def test_it_labels_reaching_the_target_or_a_later_stage_and_leaves_open_leads_out():
+def test_it_labels_reaching_the_target_or_a_later_stage_and_leaves_open_and_unhanded_leads_out():
     converted = _lead_moved([("mql", 200), ("sal", 199), ("sql", 190)])
     skipped = _lead_moved([("mql", 200), ("opportunity", 180)])
     later_lost = _lead_moved([("mql", 200), ("sql", 190), ("disqualified", 100)])
@@ -41,15 +41,16 @@ def test_it_labels_reaching_the_target_or_a_later_stage_and_leaves_open_leads_ou
         disqualified.pk: False,
         recycled.pk: False,
         stale.pk: False,
-        never_handed_off.pk: False,
     }
     assert fresh.pk not in labels
+    assert never_handed_off.pk not in labels
     assert outcomes.counts == {
         "leads": 8,
-        "outcomes": 7,
+        "outcomes": 6,
         "reached": 3,
         "disqualified_or_recycled": 2,
-        "stale": 2,
+        "stale": 1,
+        "never_handed_off": 1,
         "open": 1,
     }
     progressed = dict(zip(outcomes.lead_ids.tolist(), outcomes.progressed.tolist(), strict=True))
@@ -75,7 +76,8 @@ def test_without_a_hand_off_it_reads_the_lead_as_of_its_last_move_before_the_tar
 
     sal = straight.stage_changes.get(to_stage="sal")
     assert outcomes.cutoffs[straight.pk] == sal.at
-    assert outcomes.cutoffs[dropped.pk] == dropped.stage_changes.get(to_stage="disqualified").at
+    # Dropped before any hand-off: no outcome after a hand-off to learn from.
+    assert dropped.pk not in outcomes.cutoffs.index
 
 
 def test_an_empty_workspace_has_no_outcomes():

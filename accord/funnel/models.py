@@ -150,6 +150,9 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="leads",
+        # The (owner, stage) index below serves lookups by owner; one index less to update
+        # when every lead is rescored.
+        db_index=False,
     )
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.LEAD)
     stage_changed_at = models.DateTimeField(default=timezone.now)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from accord.agreement.audit import audit_record, changes, field_values
@@ -36,7 +36,7 @@ from accord.agreement.selectors import (
     personas_in_matching_order,
 )
 from accord.bulk import copy_rows, db_datetime, update_rows
-from accord.campaigns.models import Campaign, Channel, TouchKind
+from accord.campaigns.models import Campaign, Channel, Touch, TouchKind
 from accord.errors import AccordError, Conflict
 from accord.funnel.models import Entity, Lead, PropertyDefinition, Stage, StageChange, StageSource
 from accord.funnel.properties import coerce
@@ -484,7 +484,10 @@ def leads_qualify(*, lead_ids: Sequence[int] | None = None, at: datetime | None 
     """Move the leads (among ``lead_ids``; all when None) that stand in ``lead`` or ``recycled``
     and meet the MQL definition in force to ``mql``, as the system, naming the agreement's
     version. Set-based: a few statements per 5,000 leads. Returns the number moved; 0 with no
-    agreement in force or no MQL definition."""
+    agreement in force or no MQL definition.
+
+    A recycled lead comes back only on a touch after it was recycled: what sales rejected must
+    not return on the very activity it was rejected with."""
     # definitions imports this module (for criteria validation), hence the late import.
     from accord.agreement.definitions import leads_meeting_among
 
@@ -493,7 +496,10 @@ def leads_qualify(*, lead_ids: Sequence[int] | None = None, at: datetime | None 
         return 0
     at = at or timezone.now()
     now = timezone.now()
-    candidates = Lead.objects.filter(stage__in=QUALIFIABLE)
+    engaged_since = Exists(
+        Touch.objects.filter(lead_id=OuterRef("pk"), at__gt=OuterRef("stage_changed_at"))
+    )
+    candidates = Lead.objects.filter(Q(stage=Stage.LEAD) | Q(engaged_since, stage=Stage.RECYCLED))
     ids = sorted(
         leads_meeting_among(agreement.mql_definition, leads=candidates, at=at, lead_ids=lead_ids)
     )

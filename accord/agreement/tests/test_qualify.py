@@ -21,6 +21,7 @@ from accord.agreement.services import (
     scoring_model_create,
 )
 from accord.agreement.tasks import agreement_apply_task
+from accord.campaigns.models import Touch
 from accord.funnel.models import Lead, StageChange, StageSource
 from accord.funnel.services import lead_move
 from accord.funnel.tests.factories import make_lead
@@ -73,12 +74,20 @@ def test_qualifying_twice_moves_no_lead_twice():
     assert StageChange.objects.filter(to_stage="mql").count() == 1
 
 
-def test_recycled_leads_qualify_again_but_leads_further_on_stay(sales_rep):
+def test_recycled_leads_qualify_again_on_new_activity_but_leads_further_on_stay(sales_rep):
     in_force()
     recycled, accepted, lost = scored(80), scored(80), scored(80)
     lead_move(lead=recycled, to_stage="recycled", by=sales_rep)
     lead_move(lead=accepted, to_stage="sal", by=sales_rep)
     lead_move(lead=lost, to_stage="disqualified", by=sales_rep)
+    # Rejected by sales on what it had done so far: it stays recycled.
+    assert leads_qualify() == 0
+    Touch.objects.create(
+        lead=recycled,
+        kind="page_view",
+        at=timezone.now() + timedelta(seconds=1),
+        external_id="after-recycling",
+    )
     assert leads_qualify() == 1
     stages = dict(Lead.objects.values_list("pk", "stage"))
     assert stages == {recycled.pk: "mql", accepted.pk: "sal", lost.pk: "disqualified"}

@@ -37,11 +37,11 @@ from accord.agreement.selectors import (
 )
 from accord.bulk import copy_rows, db_datetime, update_rows
 from accord.campaigns.models import Campaign, Channel, Touch, TouchKind
-from accord.errors import AccordError, Conflict
+from accord.errors import AccordError, Conflict, NotAllowed
 from accord.funnel.models import Entity, Lead, PropertyDefinition, Stage, StageChange, StageSource
 from accord.funnel.properties import coerce
 from accord.scoring.engine import rescore_all, rescore_leads
-from accord.teams.models import User
+from accord.teams.models import Team, User
 
 MAX_POINTS = 100
 MAX_RULES = 100
@@ -193,6 +193,22 @@ def _persona_save(persona: Persona) -> Persona:
     return persona
 
 
+def _may_change_personas(by: User | None) -> None:
+    # ``None`` is the system (imports, the demo); people need to be on one of the two teams.
+    if by is not None and not (
+        by.is_active and (by.team in (Team.MARKETING, Team.SALES) or by.is_admin)
+    ):
+        raise NotAllowed("only people on the marketing or sales team can change personas")
+
+
+def _rematch_later() -> None:
+    """Once the change commits, match every lead again (and score and qualify it under the
+    agreement in force: fit rules may name personas), in the background."""
+    from accord.agreement.tasks import personas_rematch_task
+
+    transaction.on_commit(lambda: personas_rematch_task.enqueue())
+
+
 @transaction.atomic
 def persona_create(
     *,
@@ -202,7 +218,8 @@ def persona_create(
     priority: int = 100,
     **texts: str,
 ) -> Persona:
-    """Create a persona. Leads are matched to it by ``personas_match_all`` or ``persona_match``."""
+    """Create a persona; every lead is matched again in the background once it commits."""
+    _may_change_personas(by)
     unknown = set(texts) - set(PERSONA_TEXT_FIELDS)
     if unknown:
         raise AccordError(f"unknown persona field {sorted(unknown)[0]!r}")
@@ -221,11 +238,16 @@ def persona_create(
         summary=f"created persona {persona.name}",
         after=field_values(persona, PERSONA_FIELDS),
     )
+    if persona.criteria:
+        _rematch_later()
     return persona
 
 
 @transaction.atomic
 def persona_update(*, persona: Persona, by: User | None, **fields: Any) -> Persona:
+    """Change a persona; when its criteria or priority change, every lead is matched again in
+    the background once it commits."""
+    _may_change_personas(by)
     unknown = set(fields) - {"name", "criteria", "priority", *PERSONA_TEXT_FIELDS}
     if unknown:
         raise AccordError(f"unknown persona field {sorted(unknown)[0]!r}")
@@ -246,6 +268,8 @@ def persona_update(*, persona: Persona, by: User | None, **fields: Any) -> Perso
             before=before,
             after=after,
         )
+    if {"criteria", "priority"} & set(after):
+        _rematch_later()
     return persona
 
 

@@ -13,8 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task, task_backends
 
-from accord.agreement.models import Agreement
-from accord.agreement.services import ID_CHUNK, agreement_apply, leads_refresh
+from accord.agreement.models import Agreement, LeadPersona
+from accord.agreement.services import (
+    ID_CHUNK,
+    agreement_apply,
+    leads_refresh,
+    personas_match_all,
+)
 from accord.funnel.models import Lead
 
 
@@ -25,6 +30,21 @@ def agreement_apply_task(agreement_id: int) -> int:
     if agreement is None:
         return 0
     return agreement_apply(agreement=agreement)
+
+
+@task()
+def personas_rematch_task() -> int:
+    """Match every lead again after personas changed, and bring the scores and qualification
+    in line under the agreement in force (fit rules may name personas). The number of leads
+    with a persona."""
+    from accord.agreement.selectors import agreement_in_force
+
+    agreement = agreement_in_force()
+    if agreement is not None:
+        agreement_apply(agreement=agreement)
+    else:
+        personas_match_all()
+    return LeadPersona.objects.count()
 
 
 @task()

@@ -56,6 +56,7 @@ from accord.errors import AccordError, NotAllowed
 from accord.funnel.models import Lead, Stage
 from accord.funnel.views import wants_fragment
 from accord.scoring.backtest import BacktestResult, Outcome, backtest_compare, segment_label
+from accord.scoring.selectors import weight_suggestions
 from accord.teams.models import Team, User
 from accord.teams.views import refused
 
@@ -247,6 +248,8 @@ def _scoring_model_page(
         "fit_form": fit_form or FitRuleForm(prefix="fit"),
         "engagement_form": engagement_form or EngagementRuleForm(prefix="engagement"),
         "agreements": list(model.agreements.order_by("-version")),
+        # What the predictive model learnt, offered where the next rules are written.
+        "suggestions": weight_suggestions() if model.status == ModelStatus.DRAFT else None,
     }
     return render(request, "agreement/scoring_model_detail.html", context, status=status)
 

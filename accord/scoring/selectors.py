@@ -117,3 +117,22 @@ def lead_score(lead: Lead, *, at: datetime | None = None) -> LeadScore:
         suggested=suggested,
         suggestion_error=error,
     )
+
+
+@dataclass(frozen=True)
+class WeightSuggestions:
+    """The rule weights the newest predictive model suggests for the next scoring model."""
+
+    model: PredictiveModel
+    weights: list[dict[str, Any]]
+
+
+def weight_suggestions(*, limit: int = 12) -> WeightSuggestions | None:
+    """The ``limit`` strongest suggested weights (points ≠ 0) of the newest predictive model,
+    strongest first; None before a model is trained. Reads the stored report only."""
+    model = predictive_models().first()
+    if model is None:
+        return None
+    weights = [w for w in model.metrics.get("suggested_weights", []) if w.get("points")]
+    weights.sort(key=lambda w: (-abs(w["points"]), w["feature"], str(w["value"])))
+    return WeightSuggestions(model=model, weights=weights[:limit])

@@ -181,3 +181,51 @@ def test_leadership_sees_the_rules_but_cannot_add_one(client, draft):
     )
     assert response.status_code == 403
     assert draft.fit_rules.count() == 1
+
+
+def _trained_model() -> None:
+    from accord.scoring.models import PredictiveModel
+
+    PredictiveModel.objects.create(
+        target="sql",
+        handoff_stage="mql",
+        algorithm="logistic_regression",
+        metrics={
+            "suggested_weights": [
+                {"feature": "account.segment", "value": "enterprise", "points": 25},
+                {"feature": "title", "value": "Student", "points": -18},
+                {"feature": "source", "value": "webinar", "points": 0},
+            ]
+        },
+        auc=0.81,
+        outcomes=900,
+        sklearn_version="1.0",
+        pipeline=b"",
+    )
+
+
+def test_a_draft_offers_the_weights_the_predictive_model_suggests(marketer_client, draft):
+    _trained_model()
+    content = marketer_client.get(f"/scoring-models/v{draft.version}/").content.decode()
+    assert "AUC 0.81" in content
+    table = content.split('data-testid="suggested-weights"')[1].split("</tbody>")[0]
+    rows = [" ".join(r.split()) for r in table.split("<tr>")[2:]]
+    assert rows == [
+        "<td>account.segment</td><td>enterprise</td> "
+        '<td class="text-end fw-bold text-green">+25</td></tr>',
+        '<td>title</td><td>Student</td> <td class="text-end fw-bold text-red">-18</td></tr>',
+    ]  # strongest first; nothing to suggest at 0 points
+
+
+def test_a_model_in_force_or_a_workspace_without_a_trained_model_offers_none(
+    marketer_client, draft, in_force
+):
+    assert (
+        "suggested-weights"
+        not in marketer_client.get(f"/scoring-models/v{draft.version}/").content.decode()
+    )
+    _trained_model()
+    assert (
+        "suggested-weights"
+        not in marketer_client.get(f"/scoring-models/v{in_force.version}/").content.decode()
+    )

@@ -14,13 +14,14 @@ stored persona matches (``accord.agreement.services.personas_match_all`` refresh
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Max, Min, Value, When
 from django.utils import timezone
@@ -314,10 +315,10 @@ def rescore_all(
     On PostgreSQL, called outside a transaction with at least ``PARALLEL_MIN_LEADS`` leads, the
     leads are split into ``workers`` ranges of ids (default: the number of CPUs, at most
     ``MAX_WORKERS``) rescored at once over as many connections, each range in its own
-    transaction. Rewriting a million rows and their indexes is CPU-bound, and one statement uses
-    one core. The scores are derived data: a failure in one range leaves the other ranges
-    rescored, and running it again completes the work. Inside a transaction (and on SQLite) it
-    is one statement, all or nothing.
+    transaction; one thread drives them all asynchronously, no thread is started. Rewriting a
+    million rows and their indexes is CPU-bound, and one statement uses one core. The scores are
+    derived data: a failure in one range leaves the other ranges rescored, and running it again
+    completes the work. Inside a transaction (and on SQLite) it is one statement, all or nothing.
     """
     at = at or timezone.now()
     workers = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
@@ -337,16 +338,72 @@ def id_ranges(low: int, high: int, parts: int) -> list[tuple[int, int]]:
 
 
 def _rescore_parallel(model: ScoringModel, at: datetime, low: int, high: int, workers: int) -> int:
-    def run(id_range: tuple[int, int]) -> int:
-        # Each thread has its own connection (Django's are per thread); close it when done.
-        try:
-            with transaction.atomic():
-                return _rescore(model, at, None, id_range)
-        finally:
-            connection.close()
+    """Rescore the id ranges at once, each over its own connection in its own transaction.
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return sum(pool.map(run, id_ranges(low, high, workers)))
+    No thread is started: this thread drives one asynchronous psycopg connection per range, and
+    the server does the work on as many cores. The statements are built here, with Django, and
+    are the same ``_rescore`` runs on one connection.
+    """
+    batches = [
+        _pg_statements(model, at, None, id_range) for id_range in id_ranges(low, high, workers)
+    ]
+    params = {
+        k: v
+        for k, v in connection.get_connection_params().items()
+        if k not in ("cursor_factory", "context", "prepare_threshold")
+    }
+
+    async def one(statements: list[tuple[str, Sequence[Any]]]) -> int:
+        async with (
+            await psycopg.AsyncConnection.connect(
+                **params, cursor_factory=psycopg.AsyncClientCursor
+            ) as conn,
+            conn.transaction(),
+            conn.cursor() as cursor,
+        ):
+            for sql, sql_params in statements:
+                await cursor.execute(sql, sql_params)
+            return int(cursor.rowcount)
+
+    async def run_all() -> int:
+        return sum(await asyncio.gather(*(one(batch) for batch in batches)))
+
+    return asyncio.run(run_all())
+
+
+def _pg_statements(
+    model: ScoringModel,
+    at: datetime,
+    lead_ids: Sequence[int] | None,
+    id_range: tuple[int, int] | None,
+) -> list[tuple[str, Sequence[Any]]]:
+    """The statements that rescore the leads selected on PostgreSQL, in one transaction; the
+    last one's row count is the number of leads whose score changed.
+
+    The aggregate over every touch hashes per lead: give it room in memory. It is computed into
+    a temporary table first because PostgreSQL runs the query of a CREATE TABLE AS in parallel,
+    and never that of an UPDATE. JIT compiles these wide CASE expressions for longer than they
+    take to run. Scores are derived and rescoring is idempotent, so the commit need not wait for
+    the disk: a server crash can only lose a rescore that running again restores.
+    """
+    sql, params = _scores_sql(_rules(model), at, lead_ids=lead_ids, id_range=id_range)
+    table = Lead._meta.db_table
+    score = _bounded("s.fit + s.engagement", str(SCORE_MIN), str(SCORE_MAX))
+    return [
+        ("SET LOCAL work_mem = '256MB'", []),
+        ("SET LOCAL jit = off", []),
+        ("SET LOCAL synchronous_commit = off", []),
+        ("DROP TABLE IF EXISTS _accord_scores", []),
+        (f"CREATE TEMP TABLE _accord_scores ON COMMIT DROP AS {sql}", params),
+        ("ANALYZE _accord_scores", []),
+        (
+            f"UPDATE {table} l SET fit_score = s.fit, engagement_score = s.engagement, "
+            f"score = {score} FROM _accord_scores s WHERE l.id = s.id AND "
+            f"(l.fit_score, l.engagement_score, l.score) IS DISTINCT FROM "
+            f"(s.fit, s.engagement, {score})",
+            [],
+        ),
+    ]
 
 
 @transaction.atomic
@@ -375,30 +432,15 @@ def _rescore(
     change. SQLite: the aggregate is read once and written back with executemany in batches (no
     query per lead).
     """
+    if is_postgres():
+        with connection.cursor() as cursor:
+            for statement, statement_params in _pg_statements(model, at, lead_ids, id_range):
+                cursor.execute(statement, statement_params)
+            return int(cursor.rowcount)
     sql, params = _scores_sql(_rules(model), at, lead_ids=lead_ids, id_range=id_range)
     table = Lead._meta.db_table
     score = _bounded("s.fit + s.engagement", str(SCORE_MIN), str(SCORE_MAX))
     with connection.cursor() as cursor:
-        if is_postgres():
-            # The aggregate over every touch hashes per lead: give it room in memory. It is
-            # computed into a temporary table first because PostgreSQL runs the query of a
-            # CREATE TABLE AS in parallel, and never that of an UPDATE.
-            # JIT compiles these wide CASE expressions for longer than they take to run.
-            # Scores are derived and rescoring is idempotent, so the commit need not wait for
-            # the disk: a server crash can only lose a rescore that running again restores.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute("DROP TABLE IF EXISTS _accord_scores")
-            cursor.execute(f"CREATE TEMP TABLE _accord_scores ON COMMIT DROP AS {sql}", params)
-            cursor.execute("ANALYZE _accord_scores")
-            cursor.execute(
-                f"UPDATE {table} l SET fit_score = s.fit, engagement_score = s.engagement, "
-                f"score = {score} FROM _accord_scores s WHERE l.id = s.id AND "
-                f"(l.fit_score, l.engagement_score, l.score) IS DISTINCT FROM "
-                f"(s.fit, s.engagement, {score})"
-            )
-            return int(cursor.rowcount)
         cursor.execute(
             f"SELECT s.id, s.fit, s.engagement, {score} FROM ({sql}) s JOIN {table} l "
             f"ON l.id = s.id WHERE l.fit_score <> s.fit OR l.engagement_score <> s.engagement "

@@ -1,5 +1,5 @@
 """Rescoring every lead over several connections at once gives every lead the score it gets
-alone (PostgreSQL; committed data, as the connections of other threads only see that)."""
+alone (PostgreSQL; committed data, as the other connections only see that)."""
 
 from __future__ import annotations
 

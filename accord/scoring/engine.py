@@ -344,9 +344,8 @@ def _rescore_parallel(model: ScoringModel, at: datetime, low: int, high: int, wo
     the server does the work on as many cores. The statements are built here, with Django, and
     are the same ``_rescore`` runs on one connection.
     """
-    batches = [
-        _pg_statements(model, at, None, id_range) for id_range in id_ranges(low, high, workers)
-    ]
+    ranges = id_ranges(low, high, workers)
+    batches = [_pg_statements(model, at, None, id_range) for id_range in ranges]
     params = {
         k: v
         for k, v in connection.get_connection_params().items()
@@ -368,7 +367,17 @@ def _rescore_parallel(model: ScoringModel, at: datetime, low: int, high: int, wo
     async def run_all() -> int:
         return sum(await asyncio.gather(*(one(batch) for batch in batches)))
 
-    return asyncio.run(run_all())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(run_all())
+    # An event loop already runs in this thread (an async caller, or a test's browser driver):
+    # it cannot be given another, so the ranges run one after the other, each committed alone.
+    changed = 0
+    for id_range in ranges:
+        with transaction.atomic():
+            changed += _rescore(model, at, None, id_range)
+    return changed
 
 
 def _pg_statements(

@@ -67,3 +67,36 @@ def test_inside_a_transaction_it_rescores_in_one_statement(world, monkeypatch): 
     monkeypatch.setattr(engine, "_rescore_parallel", lambda *a: pytest.fail("went parallel"))
 
     assert rescore_all(model, at=NOW, workers=4) > 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_under_a_running_event_loop_the_ranges_run_one_after_the_other(world, monkeypatch):  # noqa: F811
+    if connection.vendor != "postgresql":
+        pytest.skip("rescoring runs over several connections on PostgreSQL only")
+    import asyncio
+
+    # As under the browser tests' driver: Django's ORM called from a thread running a loop.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    model, leads = world
+    low, high = min(lead.pk for lead in leads), max(lead.pk for lead in leads)
+
+    async def inside_a_loop() -> int:
+        try:
+            return engine._rescore_parallel(model, NOW, low, high, 3)
+        finally:
+            connection.close()  # the loop's own Django connection
+
+    changed = asyncio.run(inside_a_loop())
+
+    for lead in leads:
+        lead.refresh_from_db()
+        explained = lead_explain(lead=lead, model=model, at=NOW)
+        assert (lead.score, lead.fit_score, lead.engagement_score) == (
+            explained.score,
+            explained.fit,
+            explained.engagement,
+        )
+    scored = [(lead.score, lead.fit_score, lead.engagement_score) for lead in leads]
+    assert changed == sum(1 for values in scored if values != (0, 0, 0))
